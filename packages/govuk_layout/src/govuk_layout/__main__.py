@@ -1,0 +1,5 @@
+import sys
+
+from govuk_layout.cli import main
+
+sys.exit(main())

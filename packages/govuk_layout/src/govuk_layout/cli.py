@@ -1,0 +1,44 @@
+"""The ``govuk-layout`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from govuk_layout import assets
+
+
+def _assets(args: argparse.Namespace) -> int:
+    names = assets.build(dest=args.dest, cache_dir=args.cache_dir, registry=args.registry)
+    print(f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} ({len(names)} files) into {args.dest}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govuk-layout", description="Tools for the govuk-layout Flask extension.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser(
+        "assets",
+        help=f"fetch, verify and install govuk-frontend {assets.GOVUK_FRONTEND_VERSION}",
+        description="Fetch the pinned govuk-frontend release from the npm registry (or the local cache), "
+        "verify its sha512 integrity and install its CSS, JS, fonts and images.",
+    )
+    build.add_argument(
+        "--dest", type=Path, default=assets.DEFAULT_DEST, help="where to install (default: inside the package)"
+    )
+    build.add_argument(
+        "--cache-dir", type=Path, default=None, help="tarball cache (default: $XDG_CACHE_HOME/govuk-layout)"
+    )
+    build.add_argument("--registry", default=None, help="npm registry URL (default: npm's configured registry)")
+    build.set_defaults(handler=_assets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except assets.AssetError as exc:
+        print(f"govuk-layout: error: {exc}", file=sys.stderr)
+        return 1

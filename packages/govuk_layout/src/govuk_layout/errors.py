@@ -1,0 +1,38 @@
+"""One error handler: HTTP errors become GOV.UK pages with their own status; anything else is a 500."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
+# Headers an HTTP error carries that the browser still needs on the GOV.UK page.
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def _render(code: int, error: HTTPException) -> Response:
+    template = f"govuk_layout/errors/{code if code in PAGES else 'default'}.html"
+    try:
+        body = render_template(template, error=error, status_code=code, request_id=g.get("request_id"))
+    except Exception:  # the error page itself failed: still never show a traceback
+        current_app.logger.exception("error page %s failed to render", template)
+        heading = "Sorry, there is a problem with the service"
+        body = f"<!DOCTYPE html><title>{heading}</title><h1>{heading}</h1>"
+    response = Response(body, status=code, mimetype="text/html")
+    for name, value in error.get_headers():
+        if name in _KEPT_HEADERS:
+            response.headers[name] = value
+    return response
+
+
+def handle_exception(error: Exception) -> Response | HTTPException:
+    if isinstance(error, HTTPException):
+        if error.code is None or error.code < 400:  # routing redirects are not errors
+            return error
+        return _render(error.code, error)
+    current_app.logger.exception("unhandled exception")
+    return _render(500, InternalServerError(original_exception=error))
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Exception, handle_exception)

@@ -1,0 +1,76 @@
+"""The GovukLayout Flask extension."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+from govuk_layout import assets, errors, pages, templating
+from govuk_layout.config import LayoutSettings, load_settings
+
+EXTENSION_KEY = "govuk_layout"
+
+
+@dataclass(frozen=True)
+class LayoutState:
+    """What one app's registration holds, at ``app.extensions["govuk_layout"]``."""
+
+    extension: GovukLayout
+    settings: LayoutSettings
+
+
+class GovukLayout:
+    """GOV.UK Design System pages for a Flask app.
+
+    Use it directly, ``GovukLayout(app)``, or with an application factory,
+    ``layout = GovukLayout()`` then ``layout.init_app(app)``.
+    """
+
+    def __init__(self, app: Flask | None = None, settings_class: type[LayoutSettings] = LayoutSettings) -> None:
+        self.settings_class = settings_class
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Register templates, standard pages, error pages and assets on ``app``.
+
+        Every key can be set in ``app.config`` or as an environment variable of
+        the same name (``app.config`` wins). Keys:
+
+        - ``GOVUK_SERVICE_NAME`` (required): shown in the service navigation and page titles.
+        - ``GOVUK_CONTACT_EMAIL`` (required): contact address on the standard pages.
+        - ``GOVUK_SERVICE_URL``: where the service name links to. Default ``/``.
+        - ``GOVUK_PHASE``: ``alpha``, ``beta`` or ``live``; live hides the phase banner. Default ``beta``.
+        - ``GOVUK_FEEDBACK_URL``: the phase banner's feedback link. Default ``mailto:`` the contact email.
+        - ``GOVUK_DEPARTMENT``: the organisation responsible for the service. Default ``Ministry of Justice``.
+        - ``GOVUK_NAVIGATION``: service navigation links, a list of ``{"text", "href"}`` (JSON in the environment).
+        - ``GOVUK_ENVIRONMENT``: ``development`` or ``production``. Default ``production``.
+        - ``GOVUK_ASSETS_URL``: URL path the govuk-frontend files are served from. Default ``/assets``,
+          which the compiled CSS expects for its fonts and images.
+        - ``GOVUK_ASSETS_DIR``: folder holding the installed govuk-frontend files. Default: inside the package.
+        - ``GOVUK_COOKIE_CONSENT_NAME``: the cookie that remembers the analytics choice. Default ``cookies_policy``.
+        - ``GOVUK_ACCESSIBILITY_REVIEWED``: date the accessibility statement was last reviewed (ISO date).
+        - ``GOVUK_DATA_RETENTION``: the retention sentence in the privacy notice.
+        - ``SECRET_KEY``: required when ``GOVUK_ENVIRONMENT`` is ``production``; generated per process in development.
+        """
+        if EXTENSION_KEY in app.extensions:
+            raise RuntimeError("GovukLayout is already registered on this app; call init_app once per app.")
+        settings = load_settings(app, self.settings_class)
+        if not app.secret_key:  # only reachable in development: production is refused by the schema
+            app.secret_key = secrets.token_hex(32)
+
+        assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
+        if assets.installed_version(assets_dir) != assets.GOVUK_FRONTEND_VERSION:
+            app.logger.warning(
+                "govuk-frontend %s is not installed in %s: run `govuk-layout assets`",
+                assets.GOVUK_FRONTEND_VERSION,
+                assets_dir,
+            )
+        app.register_blueprint(pages.create_blueprint(assets_dir, settings.GOVUK_ASSETS_URL))
+        app.register_blueprint(templating.frontend_templates)
+        app.context_processor(templating.context)
+        errors.register(app)
+        app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)

@@ -1,0 +1,53 @@
+"""The standard pages every GOV.UK service needs: cookies, accessibility and privacy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from govuk_layout import consent
+
+BANNER_FLASH = "govuk_layout.cookie_banner"
+PAGE_FLASH = "govuk_layout.cookie_page"
+
+
+def cookies() -> Response | tuple[str, int]:
+    error = None
+    if request.method == "POST":
+        choice = request.form.get("analytics")
+        from_banner = request.form.get("source") == "banner"
+        if choice in consent.CHOICES:
+            target = consent.safe_return_path(request.form.get("next"), url_for("govuk_layout.cookies"))
+            response = redirect(target if from_banner else url_for("govuk_layout.cookies"))
+            consent.remember(response, choice)
+            flash(choice, BANNER_FLASH if from_banner else PAGE_FLASH)
+            return response
+        if from_banner:
+            abort(400)
+        error = "Select yes if you want to accept analytics cookies"
+    return render_template("govuk_layout/pages/cookies.html", error=error), 400 if error else 200
+
+
+def accessibility() -> str:
+    return render_template("govuk_layout/pages/accessibility.html")
+
+
+def privacy() -> str:
+    return render_template("govuk_layout/pages/privacy.html")
+
+
+def create_blueprint(static_folder: Path, static_url_path: str) -> Blueprint:
+    """A blueprint carrying the package's templates, the standard pages and the govuk-frontend assets."""
+    blueprint = Blueprint(
+        "govuk_layout",
+        __name__,
+        template_folder="templates",
+        static_folder=str(static_folder),
+        static_url_path=static_url_path,
+    )
+    blueprint.add_url_rule("/cookies", view_func=cookies, methods=["GET", "POST"])
+    blueprint.add_url_rule("/accessibility", view_func=accessibility)
+    blueprint.add_url_rule("/privacy", view_func=privacy)
+    return blueprint

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from govuk_layout import GovukLayout
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-with-enough-length",
+    "GOVUK_SERVICE_NAME": "Apply for a thing",
+    "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
+}
+
+
+@pytest.fixture
+def make_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Flask]:
+    """A bare Flask app with only govuk-layout, as a team outside this repo would have."""
+    for key in ("GOVUK_SERVICE_NAME", "GOVUK_CONTACT_EMAIL", "GOVUK_PHASE", "GOVUK_ENVIRONMENT", "SECRET_KEY"):
+        monkeypatch.delenv(key, raising=False)
+
+    def factory(**config: Any) -> Flask:
+        app = Flask("bare_app")
+        app.config.update({**BASE_CONFIG, **config})
+        GovukLayout(app)
+
+        @app.get("/")
+        def home() -> str:
+            return "home"
+
+        @app.get("/boom")
+        def boom() -> str:
+            raise RuntimeError("unexpected")
+
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()

@@ -1,0 +1,206 @@
+"""The asset builder, against a real local HTTP registry serving a synthetic release."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import tarfile
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from govuk_layout import assets, cli
+
+FILES = {
+    "package/dist/govuk/govuk-frontend.min.css": b"body{font-family:GDS}",
+    "package/dist/govuk/govuk-frontend.min.js": b"export function initAll(){}",
+    "package/dist/govuk/assets/fonts/bold.woff2": b"font",
+    "package/dist/govuk/assets/images/favicon.ico": b"icon",
+    "package/dist/govuk/assets/manifest.json": b"{}",
+    "package/dist/govuk/govuk-frontend.min.css.map": b"not a runtime file",
+    "package/README.md": b"not a runtime file",
+}
+
+
+def _tarball() -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, content in FILES.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    return buffer.getvalue()
+
+
+def _integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.tarball = _tarball()
+        self.served = self.tarball
+        self.requests: list[str] = []
+        registry = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                registry.requests.append(self.path)
+                base = f"http://127.0.0.1:{self.server.server_address[1]}"
+                if self.path == f"/govuk-frontend/{assets.GOVUK_FRONTEND_VERSION}":
+                    body = json.dumps(
+                        {"dist": {"tarball": f"{base}/govuk-frontend.tgz", "integrity": _integrity(registry.tarball)}}
+                    ).encode()
+                elif self.path == "/govuk-frontend.tgz":
+                    body = registry.served
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
+    fake = Registry()
+    monkeypatch.setattr(assets, "GOVUK_FRONTEND_INTEGRITY", _integrity(fake.tarball))
+    thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def _closed_port_url() -> str:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    port = server.server_address[1]
+    server.server_close()
+    return f"http://127.0.0.1:{port}"
+
+
+def test_installs_only_runtime_files(registry: Registry, tmp_path: Path) -> None:
+    dest = tmp_path / "static"
+    names = assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
+    assert names == [
+        "fonts/bold.woff2",
+        "govuk-frontend.min.css",
+        "govuk-frontend.min.js",
+        "images/favicon.ico",
+        "manifest.json",
+    ]
+    assert (dest / "fonts" / "bold.woff2").read_bytes() == b"font"
+    assert not (dest / "README.md").exists()
+    assert assets.installed_version(dest) == assets.GOVUK_FRONTEND_VERSION
+
+
+def test_tampered_tarball_fails_integrity(registry: Registry, tmp_path: Path) -> None:
+    registry.served = registry.tarball[:-1] + bytes([registry.tarball[-1] ^ 1])
+    with pytest.raises(assets.AssetError, match="integrity check failed"):
+        assets.build(dest=tmp_path / "static", cache_dir=tmp_path / "cache", registry=registry.url)
+    assert not (tmp_path / "static").exists()
+    assert not list((tmp_path / "cache").glob("*.tgz")) if (tmp_path / "cache").exists() else True
+
+
+def test_works_from_cache_when_network_is_unavailable(registry: Registry, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assets.build(dest=tmp_path / "first", cache_dir=cache, registry=registry.url)
+    fetched = len(registry.requests)
+    assets.build(dest=tmp_path / "second", cache_dir=cache, registry=_closed_port_url())
+    assert len(registry.requests) == fetched
+    assert (tmp_path / "second" / "govuk-frontend.min.css").is_file()
+
+
+def test_corrupt_cache_is_refetched(registry: Registry, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assets.build(dest=tmp_path / "first", cache_dir=cache, registry=registry.url)
+    cached = next(cache.glob("*.tgz"))
+    cached.write_bytes(b"corrupt")
+    assets.build(dest=tmp_path / "second", cache_dir=cache, registry=registry.url)
+    assert cached.read_bytes() == registry.tarball
+
+
+def test_registry_publishing_other_integrity_is_refused(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assets, "GOVUK_FRONTEND_INTEGRITY", "sha512-" + "A" * 86 + "==")
+    with pytest.raises(assets.AssetError, match="pins"):
+        assets.build(dest=tmp_path / "static", cache_dir=tmp_path / "cache", registry=registry.url)
+
+
+def _run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_network_failure_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run_cli(
+        capsys,
+        "assets",
+        "--dest",
+        str(tmp_path / "s"),
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--registry",
+        _closed_port_url(),
+    )
+    assert code == 1
+    assert err.startswith("govuk-layout: error: network error fetching")
+    assert err.count("\n") == 1
+
+
+def test_cli_integrity_mismatch_is_one_line(
+    registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    registry.served = registry.tarball + b"x"
+    code, _, err = _run_cli(
+        capsys, "assets", "--dest", str(tmp_path / "s"), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url
+    )
+    assert code == 1
+    assert "integrity check failed" in err and err.count("\n") == 1
+
+
+def test_cli_unwritable_destination_is_one_line(
+    registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A regular file where a folder must go: unwritable even for root, unlike chmod.
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = _run_cli(
+        capsys,
+        "assets",
+        "--dest",
+        str(blocker / "static"),
+        "--cache-dir",
+        str(tmp_path / "c"),
+        "--registry",
+        registry.url,
+    )
+    assert code == 1
+    assert err.startswith("govuk-layout: error: cannot write to") and err.count("\n") == 1
+
+
+def test_cli_success(registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run_cli(
+        capsys, "assets", "--dest", str(tmp_path / "s"), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url
+    )
+    assert code == 0
+    assert f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} (5 files)" in out
+
+
+def test_registry_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NPM_CONFIG_REGISTRY", "https://mirror.internal/npm/")
+    assert assets.registry_url() == "https://mirror.internal/npm"
