@@ -5,7 +5,9 @@ Plain ``nox`` runs what CI runs. Every session installs from the root poetry.loc
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,14 +46,20 @@ def _index_url() -> str:
     return str(PyPI.simple_url)
 
 
-def _poetry() -> Path:
+def _poetry() -> list[str]:
     """A private Poetry (with the mirror plugin), created once and kept out of every session venv."""
     venv = ROOT / ".nox" / "_poetry"
-    poetry = venv / "bin" / "poetry"
-    if not poetry.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *POETRY], check=True)
-    return poetry
+    python = venv / "bin" / "python"
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    # A lock, so parallel nox runs never use half a venv.
+    with open(venv.parent / "_poetry.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / "ready").exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", *POETRY], check=True)
+            (venv / "ready").touch()
+    return [str(python), "-m", "poetry"]
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -62,7 +70,7 @@ def _install(session: nox.Session, *groups: str) -> None:
     else:
         args += ["--only", "main"]
     session.run(
-        str(_poetry()),
+        *_poetry(),
         *args,
         external=True,
         env={

@@ -204,3 +204,17 @@ def test_cli_success(registry: Registry, tmp_path: Path, capsys: pytest.CaptureF
 def test_registry_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NPM_CONFIG_REGISTRY", "https://mirror.internal/npm/")
     assert assets.registry_url() == "https://mirror.internal/npm"
+
+
+def test_cli_skips_an_installed_release_unless_forced(
+    registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("assets", "--dest", str(tmp_path / "s"), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url)
+    assert _run_cli(capsys, *args)[0] == 0
+    (tmp_path / "s" / "govuk-frontend.min.css").unlink()
+    code, out, _ = _run_cli(capsys, *args)
+    assert code == 0
+    assert "already installed" in out
+    assert not (tmp_path / "s" / "govuk-frontend.min.css").exists()
+    assert _run_cli(capsys, *args, "--force")[0] == 0
+    assert (tmp_path / "s" / "govuk-frontend.min.css").is_file()

@@ -10,6 +10,9 @@ from govuk_layout import assets
 
 
 def _assets(args: argparse.Namespace) -> int:
+    if not args.force and assets.installed_version(args.dest) == assets.GOVUK_FRONTEND_VERSION:
+        print(f"govuk-frontend {assets.GOVUK_FRONTEND_VERSION} is already installed in {args.dest}")
+        return 0
     names = assets.build(dest=args.dest, cache_dir=args.cache_dir, registry=args.registry)
     print(f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} ({len(names)} files) into {args.dest}")
     return 0
@@ -31,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         "--cache-dir", type=Path, default=None, help="tarball cache (default: $XDG_CACHE_HOME/govuk-layout)"
     )
     build.add_argument("--registry", default=None, help="npm registry URL (default: npm's configured registry)")
+    build.add_argument("--force", action="store_true", help="reinstall even when this version is already installed")
     build.set_defaults(handler=_assets)
     return parser
 
