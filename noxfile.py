@@ -6,6 +6,7 @@ Plain ``nox`` runs what CI runs. Every session installs from the root poetry.loc
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import hashlib
 import io
@@ -15,6 +16,7 @@ import re
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import tarfile
@@ -24,6 +26,7 @@ import tomllib
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nox
@@ -99,24 +102,86 @@ def _assets(session: nox.Session) -> None:
     session.run("python", "-m", "govuk_layout", "assets")
 
 
+LOCAL_DYNAMODB_PORT = 1552  # serve's fixed port, so `aws dynamodb --endpoint-url` can look at the table
+
+
+@contextlib.contextmanager
+def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[dict[str, str]]:
+    """Run a local DynamoDB for the body of a ``with`` block: ``with _local_dynamodb(session) as env: ...``.
+
+    Starts ``moto_server -H 127.0.0.1 -p PORT`` from the session's venv (install the "test"
+    group, which holds moto[server]) on ``port``, or on a free loopback port when None, and
+    waits until it answers. Then it puts DYNAMODB_ENDPOINT_URL and dummy AWS credentials
+    into ``session.env`` (so every later ``session.run`` uses them), runs
+    ``flask --app example create-table`` and yields the variables it set. On exit it
+    restores ``session.env`` and stops the server; its data lives in memory and goes with it.
+    """
+    executable = shutil.which("moto_server", path=session.bin)
+    if executable is None:
+        session.error("moto_server is missing: install the test group (moto[server]) into this session")
+    if port is None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+    url = f"http://127.0.0.1:{port}"
+    log_path = Path(session.create_tmp()) / f"moto-{port}.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
+    saved = dict(session.env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if server.poll() is not None:
+                session.error(f"moto_server exited with {server.returncode} (port {port} busy?); see {log_path}")
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):  # nosec B310 - loopback http
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    session.error(f"moto_server did not answer on {url}; see {log_path}")
+                time.sleep(0.2)
+        env = {
+            "DYNAMODB_ENDPOINT_URL": url,
+            # moto accepts any credentials; these keep boto3 from looking for real ones.
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105 - not a secret
+            "AWS_SESSION_TOKEN": "local",
+        }
+        session.env.update(env)
+        session.run("flask", "--app", "example", "create-table", env={"GOVUK_ENVIRONMENT": "development"})
+        session.log(f"local DynamoDB at {url} (logs: {log_path})")
+        yield env
+    finally:
+        session.env.clear()
+        session.env.update(saved)
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Run the example service at http://127.0.0.1:1551 with reload."""
-    _install(session)
+    """Run the example service at http://127.0.0.1:1551 with reload, on a local DynamoDB."""
+    _install(session, "test")
     _assets(session)
-    session.run(
-        "flask",
-        "--app",
-        "example:create_app",
-        "run",
-        "--debug",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "1551",
-        *session.posargs,
-        env={"GOVUK_ENVIRONMENT": "development"},
-    )
+    with _local_dynamodb(session, port=LOCAL_DYNAMODB_PORT):
+        session.run(
+            "flask",
+            "--app",
+            "example:create_app",
+            "run",
+            "--debug",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "1551",
+            *session.posargs,
+            # One key for the whole serve, so sessions survive the reloader's restarts.
+            env={"GOVUK_ENVIRONMENT": "development", "SECRET_KEY": secrets.token_hex(32)},
+        )
 
 
 @nox.session(python=PYTHON)

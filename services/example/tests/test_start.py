@@ -1,3 +1,5 @@
+import re
+
 from flask.testing import FlaskClient
 
 
@@ -7,8 +9,10 @@ def test_start_page(client: FlaskClient) -> None:
     html = response.get_data(as_text=True)
     assert "<title>Request access to an Operations Engineering service – GOV.UK</title>" in html
     assert 'class="govuk-heading-xl"' in html
-    assert "govuk-button--start" in html
-    assert 'href="/assets/govuk-frontend.min.css"' in html
+    assert re.search(r'<link rel="stylesheet" href="/assets/govuk-frontend[^"]*\.css"', html)
+    button = re.search(r"<a [^>]*govuk-button--start[^>]*>", html)
+    assert button
+    assert 'href="/request/full-name"' in button.group(0)
 
 
 def test_standard_pages_use_the_service_config(client: FlaskClient) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
 
-from govuk_layout import assets, errors, pages, templating
+from govuk_layout import assets, errors, health, pages, templating
 from govuk_layout.config import LayoutSettings, load_settings
 
 EXTENSION_KEY = "govuk_layout"
@@ -20,6 +20,12 @@ class LayoutState:
 
     extension: GovukLayout
     settings: LayoutSettings
+    # Served by /readyz (health.py): name -> check returning None when ready, else a short reason.
+    readiness_checks: dict[str, health.ReadinessCheck] = field(default_factory=dict)
+
+    def add_readiness_check(self, name: str, check: health.ReadinessCheck) -> None:
+        """Make ``/readyz`` answer 503 while ``check()`` returns a reason (or raises)."""
+        self.readiness_checks[name] = check
 
 
 class GovukLayout:
@@ -35,7 +41,10 @@ class GovukLayout:
             self.init_app(app)
 
     def init_app(self, app: Flask) -> None:
-        """Register templates, standard pages, error pages and assets on ``app``.
+        """Register templates, standard pages, error pages, assets and health endpoints on ``app``.
+
+        ``/healthz`` and ``/readyz`` come from the ``govuk_health`` blueprint; add readiness
+        checks with ``app.extensions["govuk_layout"].add_readiness_check(name, check)``.
 
         Every key can be set in ``app.config`` or as an environment variable of
         the same name (``app.config`` wins). Keys:
@@ -71,6 +80,7 @@ class GovukLayout:
             )
         app.register_blueprint(pages.create_blueprint(assets_dir, settings.GOVUK_ASSETS_URL))
         app.register_blueprint(templating.frontend_templates)
+        app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
         errors.register(app)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)

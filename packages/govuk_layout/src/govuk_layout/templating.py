@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from flask import Blueprint, current_app, request, url_for
@@ -14,16 +15,38 @@ class _FrontendTemplates(Blueprint):
     """A Blueprint with no routes whose only job is to expose govuk-frontend-jinja's templates.
 
     govuk-frontend-jinja's templates import each other as ``govuk_frontend_jinja/...``,
-    so they are mounted under that prefix. Flask consults every blueprint's loader,
+    so they are mounted under that prefix. When govuk-frontend-wtf is installed its
+    widget templates are mounted as ``govuk_frontend_wtf/...`` too, and the
+    ``wtforms_errors`` global is available. Flask consults every blueprint's loader,
     so apps write no loader code of their own.
     """
 
     @property
     def jinja_loader(self) -> BaseLoader | None:
-        return PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+        loaders: dict[str, BaseLoader] = {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}
+        if find_spec("govuk_frontend_wtf") is not None:
+            loaders["govuk_frontend_wtf"] = PackageLoader("govuk_frontend_wtf")
+        return PrefixLoader(loaders)
 
 
 frontend_templates = _FrontendTemplates("govuk_frontend_jinja", __name__)
+
+
+@frontend_templates.app_template_global()
+def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """govukErrorSummary params for a WTForms form (needs govuk-frontend-wtf).
+
+    Wraps govuk-frontend-wtf's helper so a date's error links to its day input,
+    the first of the three, as the GOV.UK error summary guidance asks.
+    """
+    from govuk_frontend_wtf.main import wtforms_errors as summary_params
+    from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+
+    summary: dict[str, Any] = summary_params(form, params or {})
+    dates = {f"#{field.id}": f"#{field.name}-day" for field in form if isinstance(field.widget, GovDateInput)}
+    for item in summary["errorList"]:
+        item["href"] = dates.get(item.get("href"), item.get("href"))
+    return summary
 
 
 def asset_url(filename: str) -> str:

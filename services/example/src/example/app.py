@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from example import views
+from example import apply, cli, status, submissions, views
 from example.settings import ExampleSettings
 from govuk_layout import GovukLayout
 
@@ -17,5 +17,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     GovukLayout(app, settings_class=ExampleSettings)
+    submissions.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(apply.bp)
+    app.register_blueprint(status.bp)
+    app.cli.add_command(cli.create_table)
     return app
