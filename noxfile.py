@@ -187,7 +187,7 @@ def serve(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run pytest for every package, integration tests included."""
-    _install(session, "test")
+    _install(session, "test", "build")
     _assets(session)
     session.run("pytest", *(session.posargs or TEST_PATHS))
 
@@ -197,6 +197,35 @@ def lint(session: nox.Session) -> None:
     """Run every pre-commit hook on every file."""
     _install(session, "lint")
     session.run("pre-commit", "run", "--all-files", "--show-diff-on-failure", *session.posargs)
+
+
+DIST = ROOT / "dist"
+# What the govuk-layout wheel must vendor; Poetry silently drops git-ignored files otherwise.
+VENDORED = ("static/.govuk-frontend-version", "static/govuk-frontend.min.css", "static/govuk-frontend.min.js")
+
+
+def _check_vendored_assets(session: nox.Session, wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    missing = [name for name in VENDORED if f"govuk_layout/{name}" not in names]
+    if not any(name.startswith("govuk_layout/static/fonts/") and name.endswith(".woff2") for name in names):
+        missing.append("static/fonts/*.woff2")
+    if missing:
+        session.error(f"{wheel.name} does not vendor govuk-frontend: missing {', '.join(missing)}")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel of govuk-layout and every service into dist/, then twine check them."""
+    _install(session, "build")
+    _assets(session)
+    shutil.rmtree(DIST, ignore_errors=True)
+    for project in (LAYOUT, *sorted(path.parent for path in SERVICES.glob("*/pyproject.toml"))):
+        session.run(
+            "python", "-m", "build", "--sdist", "--wheel", "--outdir", str(DIST), str(project), *session.posargs
+        )
+    _check_vendored_assets(session, next(DIST.glob("govuk_layout-*.whl")))
+    session.run("twine", "check", *sorted(str(path) for path in DIST.iterdir()))
 
 
 # --- Shipping: image, charts and deploys to Cloud Platform ---------------------------------------

@@ -1,0 +1,231 @@
+"""The built wheel, used the way the package README tells a team outside this repo to use it.
+
+The wheel is built from this checkout, installed into a fresh venv outside the
+monorepo, and the README's own quick start is written out and run with the README's
+own command. Nothing from this checkout is importable in that venv.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1]
+README = PACKAGE / "README.md"
+SERVICE_NAME = "Apply for a thing"
+
+
+def readme_block(marker: str) -> str:
+    """The fenced code block that follows ``<!-- quick-start: marker -->`` in the README."""
+    match = re.search(rf"<!-- quick-start: {re.escape(marker)} -->\n```\w*\n(.*?)```", README.read_text(), re.DOTALL)
+    assert match, f"the README has no quick-start block {marker!r}"
+    return match.group(1)
+
+
+def _pip_index() -> str | None:
+    """The index pip is configured with here, so uv resolves from the same place."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"]
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.index-url"], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
+
+
+def fresh_venv(where: Path, *requirements: str) -> Path:
+    """A new venv with ``requirements`` installed from the index; uv when present, else venv and pip."""
+    uv = shutil.which("uv")
+    if uv:
+        index = _pip_index()
+        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(where)], check=True)
+        subprocess.run(
+            [uv, "pip", "install", "--quiet", "--python", str(where / "bin" / "python")]
+            + (["--default-index", index] if index else [])
+            + list(requirements),
+            check=True,
+        )
+    else:
+        subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
+        subprocess.run([str(where / "bin" / "python"), "-m", "pip", "install", "--quiet", *requirements], check=True)
+    return where
+
+
+def build_wheel(project: Path, outdir: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(project)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = outdir.glob("*.whl")
+    return wheel
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def asset_urls(html: str) -> tuple[str, str]:
+    """The govuk-frontend stylesheet and script a page links to."""
+    stylesheet = re.search(r'<link[^>]* rel="stylesheet"[^>]* href="([^"]*govuk-frontend[^"]*\.css)"', html)
+    script = re.search(r'import \{ initAll \} from "([^"]*govuk-frontend[^"]*\.js)"', html)
+    assert stylesheet, "no govuk-frontend stylesheet"
+    assert script, "no govuk-frontend module script"
+    return stylesheet.group(1), script.group(1)
+
+
+@dataclass
+class Fetched:
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+def fetch(url: str) -> Fetched:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return Fetched(response.status, response.headers.get("Content-Type", ""), response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return Fetched(error.code, error.headers.get("Content-Type", ""), error.read())
+
+
+@dataclass
+class OutsideApp:
+    base_url: str
+    venv: Path
+    wheel: Path
+
+
+@pytest.fixture(scope="module")
+def outside_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutsideApp]:
+    root = tmp_path_factory.mktemp("outside")
+    assert not root.resolve().is_relative_to(PACKAGE.parents[1]), "the app must live outside the monorepo"
+    wheel = build_wheel(PACKAGE, root / "dist")
+
+    # The README's steps: install, save app.py, run it.
+    venv = fresh_venv(root / "venv", str(wheel))
+    project = root / "my-service"
+    project.mkdir()
+    (project / "app.py").write_text(readme_block("app.py"))
+    tokens = shlex.split(readme_block("run"))
+    assignments = list(itertools.takewhile(lambda token: re.fullmatch(r"[A-Z_]+=.*", token), tokens))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "FLASK_", "PYTHON"))}
+    env |= dict(assignment.split("=", 1) for assignment in assignments)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+    args = tokens[len(assignments) :]
+    port = free_port()
+    log = (root / "server.log").open("w")
+    server = subprocess.Popen(
+        [*args, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(f"the quick-start app did not start:\n{(root / 'server.log').read_text()}")
+                time.sleep(0.2)
+        yield OutsideApp(base_url, venv, wheel)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def test_the_wheel_vendors_every_installed_govuk_frontend_file(outside_app: OutsideApp) -> None:
+    installed = PACKAGE / "src" / "govuk_layout" / "static"
+    expected = {f"govuk_layout/static/{path.relative_to(installed)}" for path in installed.rglob("*") if path.is_file()}
+    with zipfile.ZipFile(outside_app.wheel) as archive:
+        vendored = {name for name in archive.namelist() if name.startswith("govuk_layout/static/")}
+    assert vendored == expected
+    assert {"govuk_layout/static/govuk-frontend.min.css", "govuk_layout/static/govuk-frontend.min.js"} <= vendored
+    assert any(name.startswith("govuk_layout/static/fonts/") and name.endswith(".woff2") for name in vendored)
+
+
+def test_the_app_uses_the_installed_wheel_not_this_checkout(outside_app: OutsideApp) -> None:
+    result = subprocess.run(
+        [str(outside_app.venv / "bin" / "python"), "-c", "import govuk_layout; print(govuk_layout.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=outside_app.venv,
+        env={"PATH": os.environ["PATH"]},
+    )
+    installed = Path(result.stdout.strip()).resolve()
+    assert installed.is_relative_to(outside_app.venv.resolve())
+    assert not installed.is_relative_to(PACKAGE.parents[1])
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "title", "heading"),
+    [
+        ("/", 200, f"{SERVICE_NAME} – GOV.UK", SERVICE_NAME),
+        ("/cookies", 200, f"Cookies – {SERVICE_NAME} – GOV.UK", "Cookies"),
+        ("/accessibility", 200, f"Accessibility statement – {SERVICE_NAME} – GOV.UK", "Accessibility statement for"),
+        ("/privacy", 200, f"Privacy notice – {SERVICE_NAME} – GOV.UK", "Privacy notice"),
+        ("/no-such-page", 404, f"Page not found – {SERVICE_NAME} – GOV.UK", "Page not found"),
+    ],
+)
+def test_pages_render_in_govuk_style(outside_app: OutsideApp, path: str, status: int, title: str, heading: str) -> None:
+    page = fetch(outside_app.base_url + path)
+    assert page.status == status
+    assert page.content_type.startswith("text/html")
+    html = page.text
+    assert re.search(r'<html lang="en" class="govuk-template[^"]*"', html)
+    assert f"<title>{title}</title>" in html
+    assert re.search(rf'<h1 class="govuk-heading-[xl]+">\s*{re.escape(heading)}', html)
+    for part in ("govuk-header", "govuk-service-navigation", "govuk-phase-banner", "govuk-footer"):
+        assert f'class="{part}' in html, part
+    # The cookies page is where the choice is made, so it alone has no banner.
+    assert ('class="govuk-cookie-banner' in html) is (path != "/cookies")
+    stylesheet, script = asset_urls(html)
+    assert stylesheet.startswith("/assets/")
+    assert script.startswith("/assets/")
+
+
+def test_the_css_js_and_fonts_are_served(outside_app: OutsideApp) -> None:
+    stylesheet, script = asset_urls(fetch(outside_app.base_url + "/").text)
+    css = fetch(outside_app.base_url + stylesheet)
+    assert css.status == 200
+    assert css.content_type.startswith("text/css")
+    assert b".govuk-header" in css.body
+    fonts = set(re.findall(r"url\(['\"]?([^)'\"]+\.woff2)['\"]?\)", css.text))
+    assert fonts, "the CSS names no fonts"
+    for font in fonts:
+        served = fetch(urljoin(outside_app.base_url + stylesheet, font))
+        assert served.status == 200, font
+        assert served.body[:4] == b"wOF2"
+    js = fetch(outside_app.base_url + script)
+    assert js.status == 200
+    assert b"initAll" in js.body
