@@ -6,7 +6,7 @@ import datetime
 import re
 from collections.abc import Callable
 
-from conftest import future_date, reference_on, table_items, valid_answers
+from example_support import future_date, reference_on, table_items, valid_answers
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse

@@ -1,0 +1,102 @@
+"""Helpers for the example service's tests: a moto server process, CSRF tokens, valid answers."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from flask import Flask
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class MotoServer:
+    """A ``moto_server`` process on a loopback port: DynamoDB over real HTTP."""
+
+    def __init__(self, port: int | None = None) -> None:
+        executable = shutil.which("moto_server", path=str(Path(sys.executable).parent))
+        if executable is None:
+            raise RuntimeError("moto_server is not installed: install the test group (moto[server])")
+        self.executable = executable
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.executable, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"moto_server exited with {self.process.returncode}")
+            try:
+                with requests.get(f"{self.url}/moto-api/", timeout=1) as response:
+                    if response.ok:
+                        return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"moto_server did not answer on {self.url}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def future_date(days: int = 30) -> datetime.date:
+    return datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=days)
+
+
+def valid_answers() -> dict[str, dict[str, Any]]:
+    """Form data that passes every question, by page slug."""
+    start = future_date()
+    return {
+        "full-name": {"full_name": "Ada Lovelace"},
+        "email": {"email": "ada.lovelace@digital.justice.gov.uk"},
+        "organisation": {"organisation": "moj-analytical-services"},
+        "reason": {"reason": "I maintain the analytical platform's data pipelines."},
+        "start-date": {"start_date": [str(start.day), str(start.month), str(start.year)]},
+    }
+
+
+def table_items(app: Flask) -> list[dict[str, Any]]:
+    """Every item in the app's table, read straight from the endpoint (not through the app's code)."""
+    config = app.config
+    client = boto3.client(
+        "dynamodb", region_name=config["DYNAMODB_REGION"], endpoint_url=config["DYNAMODB_ENDPOINT_URL"]
+    )
+    try:
+        return list(client.scan(TableName=config["DYNAMODB_TABLE_NAME"], ConsistentRead=True)["Items"])
+    finally:
+        client.close()
+
+
+def reference_on(html: str) -> str:
+    match = re.search(r'id="reference">([^<]+)<', html)
+    assert match, "the page shows no reference"
+    return match.group(1)
