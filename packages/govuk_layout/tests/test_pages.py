@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask, abort
 from flask.testing import FlaskClient
+
+
+def _csrf_token(client: FlaskClient) -> str:
+    """The token the cookies form renders, as a browser would send it back."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/cookies").get_data(as_text=True))
+    assert match is not None
+    return match.group(1)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +37,9 @@ def test_cookie_banner_shows_until_a_choice_is_made(client: FlaskClient) -> None
 
 
 def test_banner_accept_without_javascript(client: FlaskClient) -> None:
-    response = client.post("/cookies", data={"analytics": "yes", "source": "banner", "next": "/privacy"})
+    response = client.post(
+        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "yes", "source": "banner", "next": "/privacy"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/privacy"
     cookie = client.get_cookie("cookies_policy")
@@ -43,20 +54,29 @@ def test_banner_accept_without_javascript(client: FlaskClient) -> None:
 
 
 def test_banner_reject(client: FlaskClient) -> None:
-    client.post("/cookies", data={"analytics": "no", "source": "banner", "next": "/accessibility"})
+    client.post(
+        "/cookies",
+        data={"csrf_token": _csrf_token(client), "analytics": "no", "source": "banner", "next": "/accessibility"},
+    )
     assert client.get_cookie("cookies_policy").value == "analytics=no"
     assert "You’ve rejected analytics cookies" in client.get("/accessibility").get_data(as_text=True)
 
 
 def test_banner_refuses_offsite_redirect(client: FlaskClient) -> None:
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = client.post("/cookies", data={"analytics": "no", "source": "banner", "next": target})
+        response = client.post(
+            "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "no", "source": "banner", "next": target}
+        )
         assert response.headers["Location"] == "/cookies"
 
 
 def test_cookies_page_changes_the_choice(client: FlaskClient) -> None:
-    client.post("/cookies", data={"analytics": "yes", "source": "banner", "next": "/"})
-    response = client.post("/cookies", data={"analytics": "no", "source": "page"}, follow_redirects=True)
+    client.post(
+        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "yes", "source": "banner", "next": "/"}
+    )
+    response = client.post(
+        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "no", "source": "page"}, follow_redirects=True
+    )
     assert client.get_cookie("cookies_policy").value == "analytics=no"
     html = response.get_data(as_text=True)
     assert "You’ve set your cookie preferences" in html
@@ -64,7 +84,7 @@ def test_cookies_page_changes_the_choice(client: FlaskClient) -> None:
 
 
 def test_cookies_page_without_a_choice_shows_an_error(client: FlaskClient) -> None:
-    response = client.post("/cookies", data={"source": "page"})
+    response = client.post("/cookies", data={"csrf_token": _csrf_token(client), "source": "page"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "<title>Error: Cookies – Apply for a thing – GOV.UK</title>" in html
@@ -73,7 +93,9 @@ def test_cookies_page_without_a_choice_shows_an_error(client: FlaskClient) -> No
 
 
 def test_banner_with_bad_value_is_a_400_page(client: FlaskClient) -> None:
-    response = client.post("/cookies", data={"analytics": "maybe", "source": "banner"})
+    response = client.post(
+        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "maybe", "source": "banner"}
+    )
     assert response.status_code == 400
     assert "Sorry, there is a problem with your request" in response.get_data(as_text=True)
 

@@ -9,10 +9,39 @@ from __future__ import annotations
 
 import datetime
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from flask import Flask
+from limits import parse_many
 from pydantic import BaseModel, EmailStr, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Same-origin everything; scripts also need this request's nonce (added by security.py).
+DEFAULT_CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Powerful features a form-based service never uses.
+DEFAULT_PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "browsing-topics": "()",
+    "camera": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+}
+_STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
 
 
 class ConfigError(RuntimeError):
@@ -54,10 +83,56 @@ class LayoutSettings(BaseSettings):
     )
     SECRET_KEY: str | None = Field(None, repr=False, min_length=16)
 
+    # Security headers and cookies (security.py).
+    GOVUK_SECURITY_HEADERS: bool = True
+    GOVUK_CONTENT_SECURITY_POLICY: dict[str, str] = DEFAULT_CONTENT_SECURITY_POLICY
+    GOVUK_HSTS_MAX_AGE: int = Field(31_536_000, ge=0)
+    GOVUK_REFERRER_POLICY: str = Field("strict-origin-when-cross-origin", pattern=r"^[a-z\-]+$")
+    GOVUK_PERMISSIONS_POLICY: dict[str, str] = DEFAULT_PERMISSIONS_POLICY
+    GOVUK_CROSS_ORIGIN_OPENER_POLICY: Literal["same-origin", "same-origin-allow-popups", "unsafe-none"] = "same-origin"
+    GOVUK_FORCE_HTTPS: bool = False
+    GOVUK_PROXY_FIX_HOPS: int = Field(1, ge=0, le=5)
+    GOVUK_SECURE_COOKIES: bool | None = None
+    # CSRF: Flask-WTF's own keys. No time limit: the token lives as long as the session.
+    WTF_CSRF_ENABLED: bool = True
+    WTF_CSRF_TIME_LIMIT: int | None = Field(None, gt=0)
+    # Rate limits: Flask-Limiter's own keys, plus the Redis URL production shares them through (limits.py).
+    RATELIMIT_ENABLED: bool = True
+    RATELIMIT_DEFAULT: str = "300 per minute"
+    RATELIMIT_STORAGE_URI: str | None = Field(None, repr=False)
+    REDIS_URL: str | None = Field(None, repr=False)
+    GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS: list[str] = ["govuk_health"]
+    # Request limits (inputs.py).
+    GOVUK_MAX_CONTENT_LENGTH: int = Field(1_048_576, gt=0)
+
     @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
     @classmethod
     def _links(cls, value: str | None) -> str | None:
         return _check_link(value)
+
+    @field_validator("GOVUK_CONTENT_SECURITY_POLICY")
+    @classmethod
+    def _csp(cls, value: dict[str, str]) -> dict[str, str]:
+        script_src = value.get("script-src")
+        if script_src is None:
+            raise ValueError("must declare script-src: the per-request nonce is added there")
+        for unsafe in ("'unsafe-inline'", "'unsafe-eval'"):
+            if unsafe in script_src:
+                raise ValueError(f"script-src must not allow {unsafe}")
+        return value
+
+    @field_validator("RATELIMIT_DEFAULT")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        parse_many(value)  # its ValueError names the bad string
+        return value
+
+    @field_validator("RATELIMIT_STORAGE_URI", "REDIS_URL")
+    @classmethod
+    def _storage(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
+            raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
+        return value or None  # an empty variable means "not set"
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> LayoutSettings:

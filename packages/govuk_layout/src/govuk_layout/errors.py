@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from govuk_layout import csrf
 
 PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
 # Headers an HTTP error carries that the browser still needs on the GOV.UK page.
@@ -12,8 +15,11 @@ _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 def _render(code: int, error: HTTPException) -> Response:
     template = f"govuk_layout/errors/{code if code in PAGES else 'default'}.html"
+    context = {}
+    if isinstance(error, CSRFError):  # its own page: say why, and lead back to the form
+        template, context = "govuk_layout/errors/csrf.html", {"back_url": csrf.back_url()}
     try:
-        body = render_template(template, error=error, status_code=code, request_id=g.get("request_id"))
+        body = render_template(template, error=error, status_code=code, request_id=g.get("request_id"), **context)
     except Exception:  # the error page itself failed: still never show a traceback
         current_app.logger.exception("error page %s failed to render", template)
         heading = "Sorry, there is a problem with the service"

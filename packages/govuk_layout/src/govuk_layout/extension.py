@@ -8,7 +8,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from govuk_layout import assets, errors, health, pages, templating
+from govuk_layout import (
+    assets,
+    csrf,
+    errors,
+    health,
+    inputs,
+    limits,
+    pages,
+    security,
+    templating,
+)
 from govuk_layout.config import LayoutSettings, load_settings
 
 EXTENSION_KEY = "govuk_layout"
@@ -64,12 +74,47 @@ class GovukLayout:
         - ``GOVUK_ACCESSIBILITY_REVIEWED``: date the accessibility statement was last reviewed (ISO date).
         - ``GOVUK_DATA_RETENTION``: the retention sentence in the privacy notice.
         - ``SECRET_KEY``: required when ``GOVUK_ENVIRONMENT`` is ``production``; generated per process in development.
+
+        Security, on by default (security.py, csrf.py, limits.py, inputs.py):
+
+        - ``GOVUK_SECURITY_HEADERS``: send CSP, HSTS, nosniff, Referrer-Policy, Permissions-Policy,
+          X-Frame-Options and Cross-Origin-Opener-Policy on every response, static files too. Default on.
+        - ``GOVUK_CONTENT_SECURITY_POLICY``: directive -> sources; script-src must be present (this request's
+          nonce is added to it, exposed to templates as ``cspNonce``) and never allows unsafe-inline/eval.
+          Default: same-origin only, ``frame-ancestors 'none'``, ``object-src 'none'``.
+        - ``GOVUK_HSTS_MAX_AGE``: seconds for Strict-Transport-Security (sent over https); 0 turns it off.
+          Default one year, with includeSubDomains.
+        - ``GOVUK_REFERRER_POLICY``: Default ``strict-origin-when-cross-origin``.
+        - ``GOVUK_PERMISSIONS_POLICY``: feature -> allowlist. Default: camera, microphone, geolocation,
+          payment, usb, sensors and topics all ``()``.
+        - ``GOVUK_CROSS_ORIGIN_OPENER_POLICY``: Default ``same-origin``.
+        - ``GOVUK_FORCE_HTTPS``: redirect plain-http requests to https. Default off: the ingress redirects,
+          and the kubelet's probes arrive over http.
+        - ``GOVUK_PROXY_FIX_HOPS``: proxies whose X-Forwarded-For/-Proto/-Host are trusted. Default 1 (the
+          ingress); 0 when nothing sits in front of the app.
+        - ``GOVUK_SECURE_COOKIES``: the session cookie's Secure flag. Default: on except in development.
+          HttpOnly and SameSite=Lax are always set.
+        - ``WTF_CSRF_ENABLED``: CSRF tokens on every POST, PUT, PATCH and DELETE. Default on.
+        - ``WTF_CSRF_TIME_LIMIT``: seconds a token is valid. Default none: as long as the session.
+        - ``RATELIMIT_ENABLED``: limit requests per client address. Default on.
+        - ``RATELIMIT_DEFAULT``: the limit per view, in Flask-Limiter's notation. Default ``300 per minute``.
+        - ``RATELIMIT_STORAGE_URI``: where counters live. Default: ``memory://`` in development and tests,
+          else ``REDIS_URL``, which production then requires.
+        - ``REDIS_URL``: the Redis that shares counters across workers and replicas in production.
+        - ``GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS``: blueprint names never limited. Default ``["govuk_health"]``.
+        - ``GOVUK_MAX_CONTENT_LENGTH``: largest request body in bytes (413 page above it), unless
+          ``MAX_CONTENT_LENGTH`` is set. Default 1 MiB.
         """
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("GovukLayout is already registered on this app; call init_app once per app.")
         settings = load_settings(app, self.settings_class)
         if not app.secret_key:  # only reachable in development: production is refused by the schema
             app.secret_key = secrets.token_hex(32)
+        # Security first, so its hooks run before any other: nonce, rate limit, input checks, then CSRF.
+        security.init_app(app)
+        limits.init_app(app)
+        inputs.init_app(app)
+        csrf.init_app(app)
 
         assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
         if assets.installed_version(assets_dir) != assets.GOVUK_FRONTEND_VERSION:

@@ -1,0 +1,31 @@
+"""CSRF protection for every state-changing request, and where its error page sends the user back to.
+
+The token lives as long as the session (WTF_CSRF_TIME_LIMIT is None by
+default), so a page left open is still accepted and going back with the
+browser, which keeps what was typed, resubmits cleanly. A token only fails
+when the session is gone or the request was forged.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
+
+from govuk_layout.consent import safe_return_path
+
+
+def back_url() -> str:
+    """The page the failed form was on: the same-site Referer, else the URL it was posted to."""
+    fallback = request.full_path if request.query_string else request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return fallback
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_return_path(path, fallback)
+
+
+def init_app(app: Flask) -> None:
+    """Switch on Flask-WTF's CSRFProtect (``WTF_CSRF_ENABLED`` turns it off)."""
+    CSRFProtect(app)

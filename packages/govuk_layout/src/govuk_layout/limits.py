@@ -1,0 +1,82 @@
+"""Rate limits per client address, with the GOV.UK 429 page and a Retry-After header.
+
+Counters live in memory for local development and tests, and in Redis in
+production so every worker and replica shares them. Static files and the
+health probes are never limited.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
+
+from govuk_layout.config import ConfigError
+
+# Seconds: a stuck Redis costs a request at most this long before the in-memory fallback takes over.
+_REDIS_TIMEOUT = 1.0
+
+
+def storage_uri(app: Flask) -> str:
+    """Where counters live: the configured store, else memory locally and in tests, else Redis (required)."""
+    config = app.config
+    if config["RATELIMIT_STORAGE_URI"]:
+        return str(config["RATELIMIT_STORAGE_URI"])
+    if config["GOVUK_ENVIRONMENT"] == "development" or app.testing:
+        return "memory://"
+    if config["REDIS_URL"]:
+        return str(config["REDIS_URL"])
+    raise ConfigError(
+        f"{app.name} configuration is invalid: REDIS_URL (or RATELIMIT_STORAGE_URI) is required when "
+        "GOVUK_ENVIRONMENT is production, so rate limits hold across workers and replicas "
+        "(RATELIMIT_STORAGE_URI=memory:// accepts limits per process; RATELIMIT_ENABLED=false turns them off)"
+    )
+
+
+def _exempt() -> bool:
+    exempt = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
+    return any(name in exempt for name in request.blueprints)
+
+
+def _retry_after(response: Response) -> Response:
+    if response.status_code != 429 or "Retry-After" in response.headers:
+        return response
+    breached = get_limiter(current_app).current_limit
+    seconds = 60
+    if breached is not None:
+        try:
+            seconds = math.ceil(breached.reset_at - time.time())
+        except Exception:  # the store failed after the breach: the window's length is a safe upper bound
+            current_app.logger.warning("rate limit store unreachable while computing Retry-After")
+            seconds = breached.limit.get_expiry()
+    response.headers["Retry-After"] = str(max(1, seconds))
+    return response
+
+
+def get_limiter(app: Flask) -> Limiter:
+    """The app's Limiter, for per-view limits: ``get_limiter(app).limit("5 per minute")(view)``."""
+    limiter: Limiter = next(iter(app.extensions["limiter"]))
+    return limiter
+
+
+def init_app(app: Flask) -> None:
+    """Limit every view by client address (``RATELIMIT_DEFAULT``), unless ``RATELIMIT_ENABLED`` is false."""
+    if not app.config["RATELIMIT_ENABLED"]:
+        return
+    uri = storage_uri(app)
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.import_name)
+    # Redis down must not mean the service is down: count in memory until it is back.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    if not uri.startswith("memory:"):
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": _REDIS_TIMEOUT, "socket_timeout": _REDIS_TIMEOUT}
+        )
+    limiter = Limiter(get_remote_address, app=app)
+    limiter.request_filter(_exempt)
+    app.after_request(_retry_after)

@@ -1,0 +1,113 @@
+"""Security headers with a per-request CSP nonce, proxy trust and session-cookie flags.
+
+Flask-Talisman sets the headers on every response Flask builds, error pages
+included. Static files served outside Flask (WhiteNoise) get the same headers
+from :func:`static_security_headers`, so both paths share one policy.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_talisman import DENY, Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+NONCE_DIRECTIVE = "script-src"
+
+
+def content_security_policy(policy: Mapping[str, str], nonce: str | None = None) -> str:
+    """The header value for ``policy``, with ``nonce`` added to script-src when given."""
+    parts = []
+    for directive, sources in policy.items():
+        if nonce and directive == NONCE_DIRECTIVE:
+            sources = f"{sources} 'nonce-{nonce}'"
+        parts.append(f"{directive} {sources}".strip())
+    return "; ".join(parts)
+
+
+def _hsts(max_age: int) -> str:
+    return f"max-age={max_age}; includeSubDomains"
+
+
+def _structured(policy: Mapping[str, str]) -> str:
+    return ", ".join(f"{feature}={allow}" for feature, allow in policy.items())
+
+
+def static_security_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """The security headers for a static file response, from the app's validated config.
+
+    For static servers that bypass Flask (WhiteNoise's ``add_headers_function``).
+    HSTS is included: browsers ignore it over plain http, and a static server
+    cannot always tell which scheme the ingress received.
+    """
+    if not config["GOVUK_SECURITY_HEADERS"]:
+        return {}
+    headers = {
+        "Content-Security-Policy": content_security_policy(config["GOVUK_CONTENT_SECURITY_POLICY"]),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": DENY,
+        "Referrer-Policy": config["GOVUK_REFERRER_POLICY"],
+        "Permissions-Policy": _structured(config["GOVUK_PERMISSIONS_POLICY"]),
+        "Cross-Origin-Opener-Policy": config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"],
+    }
+    if config["GOVUK_HSTS_MAX_AGE"]:
+        headers["Strict-Transport-Security"] = _hsts(config["GOVUK_HSTS_MAX_AGE"])
+    return headers
+
+
+def csp_nonce() -> str:
+    """This request's nonce, made here if a before_request hook failed before Talisman's ran."""
+    if not getattr(request, "csp_nonce", None):
+        request.csp_nonce = secrets.token_urlsafe(24)  # type: ignore[attr-defined]
+    return str(request.csp_nonce)  # type: ignore[attr-defined]
+
+
+def _template_context() -> dict[str, str]:
+    # govuk-frontend-jinja's template.html and base.html read the nonce as ``cspNonce``.
+    return {"cspNonce": csp_nonce()}
+
+
+def _cross_origin_opener_policy(response: Response) -> Response:
+    response.headers.setdefault("Cross-Origin-Opener-Policy", current_app.config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"])
+    return response
+
+
+def _session_cookies(app: Flask) -> None:
+    secure = app.config["GOVUK_SECURE_COOKIES"]
+    if secure is None:  # plain http is only for local development
+        secure = app.config["GOVUK_ENVIRONMENT"] != "development"
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config.get("SESSION_COOKIE_SAMESITE") not in ("Lax", "Strict"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+
+
+def init_app(app: Flask) -> None:
+    """Trust the ingress, harden the session cookie and add the security headers."""
+    hops = app.config["GOVUK_PROXY_FIX_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    _session_cookies(app)
+    if not app.config["GOVUK_SECURITY_HEADERS"]:
+        return
+    max_age = app.config["GOVUK_HSTS_MAX_AGE"]
+    Talisman(
+        app,
+        force_https=app.config["GOVUK_FORCE_HTTPS"],
+        frame_options=DENY,
+        strict_transport_security=bool(max_age),
+        strict_transport_security_max_age=max_age,
+        content_security_policy=dict(app.config["GOVUK_CONTENT_SECURITY_POLICY"]),
+        content_security_policy_nonce_in=[NONCE_DIRECTIVE],
+        referrer_policy=app.config["GOVUK_REFERRER_POLICY"],
+        permissions_policy=dict(app.config["GOVUK_PERMISSIONS_POLICY"]),
+        # The cookie flags are set above from the environment; Talisman's own would force Secure over local http.
+        session_cookie_secure=False,
+        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
+    )
+    app.context_processor(_template_context)
+    app.after_request(_cross_origin_opener_policy)
