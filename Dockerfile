@@ -32,6 +32,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/tmp \
     PORT=1551 \
     GOVUK_ENVIRONMENT=production \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
     GUNICORN_CMD_ARGS="--config=python:${SERVICE}.gunicorn_conf"
 WORKDIR /tmp
 USER 1051:1051

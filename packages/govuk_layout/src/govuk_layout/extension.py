@@ -15,6 +15,7 @@ from govuk_layout import (
     health,
     inputs,
     limits,
+    observability,
     pages,
     security,
     templating,
@@ -104,12 +105,21 @@ class GovukLayout:
         - ``GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS``: blueprint names never limited. Default ``["govuk_health"]``.
         - ``GOVUK_MAX_CONTENT_LENGTH``: largest request body in bytes (413 page above it), unless
           ``MAX_CONTENT_LENGTH`` is set. Default 1 MiB.
+
+        Operability, on by default (observability.py):
+
+        - ``GOVUK_JSON_LOGS``: the app's log lines as JSON on stdout, each with the request id.
+        - ``GOVUK_REQUEST_LOG``: one line per request: request id, method, path, status, duration.
+        - ``GOVUK_METRICS``: Prometheus request counters and durations per endpoint (served on
+          ``METRICS_PORT`` by gunicorn's master, never through the Ingress).
         """
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("GovukLayout is already registered on this app; call init_app once per app.")
         settings = load_settings(app, self.settings_class)
         if not app.secret_key:  # only reachable in development: production is refused by the schema
             app.secret_key = secrets.token_hex(32)
+        # The request id first, so every later hook and log line has it; its after_request runs last.
+        observability.init_app(app)
         # Security first, so its hooks run before any other: nonce, rate limit, input checks, then CSRF.
         security.init_app(app)
         limits.init_app(app)

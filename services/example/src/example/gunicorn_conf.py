@@ -2,6 +2,10 @@
 
 import os
 
+from govuk_layout import observability
+
+# The image runs plain `gunicorn` with this module as its config (GUNICORN_CMD_ARGS), so the app is named here.
+wsgi_app = "example:create_app()"
 bind = f"0.0.0.0:{os.environ.get('PORT', '1551')}"  # nosec B104 - the container's only interface
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
@@ -9,3 +13,8 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")  # nosec B108 - an emptyDir in the pod
+
+# Prometheus: the master serves every worker's metrics on METRICS_PORT (see govuk_layout.observability).
+on_starting = observability.gunicorn_on_starting
+when_ready = observability.gunicorn_when_ready
+child_exit = observability.gunicorn_child_exit

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask, g
+from prometheus_client import REGISTRY
+
+from govuk_layout import observability
+
+
+def _lines(output: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def _request_lines(output: str) -> list[dict[str, object]]:
+    return [line for line in _lines(output) if line.get("message") == "request"]
+
+
+def test_a_well_formed_request_id_from_the_ingress_is_kept_and_returned(client, capsys) -> None:
+    response = client.get("/", headers={"X-Request-Id": "0123456789abcdef0123456789abcdef"})
+    response.close()
+    assert response.headers["X-Request-Id"] == "0123456789abcdef0123456789abcdef"
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert line["request_id"] == "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize("given", ["", "short", "x" * 129, "bad id with spaces", "<script>alert(1)</script>", "a\nb"])
+def test_a_missing_or_malformed_request_id_is_replaced(client, capsys, given: str) -> None:
+    response = client.get("/", headers={"X-Request-Id": given} if "\n" not in given else {})
+    response.close()
+    returned = response.headers["X-Request-Id"]
+    assert returned != given
+    assert len(returned) == 32 and int(returned, 16) >= 0
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert line["request_id"] == returned
+
+
+def test_each_request_gets_its_own_id(client) -> None:
+    ids = set()
+    for _ in range(3):
+        response = client.get("/")
+        response.close()
+        ids.add(response.headers["X-Request-Id"])
+    assert len(ids) == 3
+
+
+def test_one_json_line_per_request_with_method_path_status_and_duration(client, capsys) -> None:
+    response = client.get("/nowhere?email=someone@example.com")
+    response.close()
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert line["method"] == "GET"
+    assert line["path"] == "/nowhere"  # never the query string, which can carry what a user typed
+    assert line["status"] == 404
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert line["level"] == "INFO"
+
+
+def test_the_500_page_and_the_error_log_line_carry_the_same_request_id(client, capsys) -> None:
+    response = client.get("/boom", headers={"X-Request-Id": "req-1234-abcd"})
+    body = response.get_data(as_text=True)
+    response.close()
+    assert response.status_code == 500
+    assert "req-1234-abcd" in body
+    lines = _lines(capsys.readouterr().out)
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert errors and all(line["request_id"] == "req-1234-abcd" for line in errors)
+    assert _request_lines("\n".join(json.dumps(line) for line in lines))[0]["status"] == 500
+
+
+def test_the_request_id_is_in_g_for_views(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+
+    @app.get("/whoami")
+    def whoami() -> str:
+        return str(g.request_id)
+
+    with app.test_client() as client:
+        response = client.get("/whoami", headers={"X-Request-Id": "trace-0000-1111"})
+        assert response.get_data(as_text=True) == "trace-0000-1111"
+        response.close()
+
+
+def test_log_lines_outside_a_request_have_a_null_request_id(app: Flask, capsys) -> None:
+    app.logger.warning("starting up")
+    (line,) = _lines(capsys.readouterr().out)
+    assert line["message"] == "starting up" and line["request_id"] is None
+
+
+def test_setting_up_an_app_twice_does_not_double_its_log_lines(make_app: Callable[..., Flask], capsys) -> None:
+    make_app()
+    app = make_app()
+    app.logger.info("once")
+    assert [line["message"] for line in _lines(capsys.readouterr().out)] == ["once"]
+
+
+def test_request_logs_and_json_can_be_switched_off(make_app: Callable[..., Flask], capsys) -> None:
+    app = make_app(GOVUK_REQUEST_LOG=False, GOVUK_JSON_LOGS="false")
+    with app.test_client() as client:
+        response = client.get("/")
+        response.close()
+    assert response.headers["X-Request-Id"]
+    assert _lines(capsys.readouterr().out) == []
+
+
+def _sample(name: str, labels: dict[str, str]) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_metrics_count_requests_per_endpoint_not_per_path(client) -> None:
+    labels = {"method": "GET", "endpoint": "unmatched", "status": "404"}
+    before = _sample("http_requests_total", labels)
+    for path in ("/a", "/b", "/c"):
+        client.get(path).close()
+    assert _sample("http_requests_total", labels) == before + 3
+    assert _sample("http_request_duration_seconds_count", {"method": "GET", "endpoint": "unmatched"}) >= 3
+
+
+def test_metrics_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
+    app = make_app(GOVUK_METRICS=False)
+    labels = {"method": "GET", "endpoint": "home", "status": "200"}
+    before = _sample("http_requests_total", labels)
+    with app.test_client() as client:
+        client.get("/").close()
+    assert _sample("http_requests_total", labels) == before
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_gunicorn_hooks_serve_every_workers_metrics_on_their_own_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    (directory / "stale.db").write_bytes(b"left over from a previous run")
+    port = _free_port()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    monkeypatch.setenv("METRICS_PORT", str(port))
+    server = SimpleNamespace(log=logging.getLogger("test.gunicorn"))
+    observability.gunicorn_on_starting(server)
+    assert list(directory.iterdir()) == []
+    # A worker's counter, written the way prometheus_client's multiprocess mode writes it.
+    from prometheus_client import values
+
+    monkeypatch.setattr(values, "ValueClass", values.MultiProcessValue(lambda: 4242))
+    from prometheus_client import CollectorRegistry, Counter
+
+    Counter("worker_requests_total", "test", registry=CollectorRegistry()).inc(7)
+    observability.gunicorn_when_ready(server)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    assert "worker_requests_total 7.0" in text
+    observability.gunicorn_child_exit(server, SimpleNamespace(pid=4242))
+    assert os.path.isdir(directory)
