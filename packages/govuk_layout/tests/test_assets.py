@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -12,13 +13,17 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import brotli
 import pytest
 
 from govuk_layout import assets, cli
 
 FILES = {
-    "package/dist/govuk/govuk-frontend.min.css": b"body{font-family:GDS}",
-    "package/dist/govuk/govuk-frontend.min.js": b"export function initAll(){}",
+    "package/dist/govuk/govuk-frontend.min.css": (
+        b"@font-face{src:url(/assets/fonts/bold.woff2) format('woff2')}"
+        + b".govuk-footer{background:url(/assets/images/favicon.ico)}" * 20
+    ),
+    "package/dist/govuk/govuk-frontend.min.js": b"export function initAll(){}" * 20,
     "package/dist/govuk/assets/fonts/bold.woff2": b"font",
     "package/dist/govuk/assets/images/favicon.ico": b"icon",
     "package/dist/govuk/assets/manifest.json": b"{}",
@@ -218,3 +223,43 @@ def test_cli_skips_an_installed_release_unless_forced(
     assert not (tmp_path / "s" / "govuk-frontend.min.css").exists()
     assert _run_cli(capsys, *args, "--force")[0] == 0
     assert (tmp_path / "s" / "govuk-frontend.min.css").is_file()
+
+
+def test_fingerprints_and_precompresses(registry: Registry, tmp_path: Path) -> None:
+    dest = tmp_path / "static"
+    assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
+    manifest = assets.load_manifest(dest)
+    assert manifest["fonts/bold.woff2"] == f"fonts/bold.{hashlib.sha256(b'font').hexdigest()[:12]}.woff2"
+    assert set(manifest) == {
+        "fonts/bold.woff2",
+        "govuk-frontend.min.css",
+        "govuk-frontend.min.js",
+        "images/favicon.ico",
+        "manifest.json",
+    }
+    for name, hashed in manifest.items():
+        assert (dest / hashed).read_bytes() == (dest / name).read_bytes()
+        assert hashed.endswith(hashlib.sha256((dest / name).read_bytes()).hexdigest()[:12] + Path(name).suffix)
+    css = (dest / manifest["govuk-frontend.min.css"]).read_text()
+    assert "/assets/" not in css
+    assert f"url({manifest['fonts/bold.woff2']})" in css and f"url({manifest['images/favicon.ico']})" in css
+    for name in ("govuk-frontend.min.css", manifest["govuk-frontend.min.js"]):
+        content = (dest / name).read_bytes()
+        assert brotli.decompress((dest / f"{name}.br").read_bytes()) == content
+        assert gzip.decompress((dest / f"{name}.gz").read_bytes()) == content
+    assert not list(dest.glob("fonts/*.br")) and not list(dest.glob("fonts/*.gz"))
+
+
+def test_an_install_by_an_older_builder_is_rebuilt(
+    registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "s"
+    args = ("assets", "--dest", str(dest), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url)
+    assert _run_cli(capsys, *args)[0] == 0
+    assert assets.is_current(dest)
+    (dest / assets.STAMP_FILE).write_text(assets.GOVUK_FRONTEND_VERSION + "\n")  # the unfingerprinted layout
+    (dest / assets.MANIFEST_FILE).unlink()
+    assert assets.installed_version(dest) == assets.GOVUK_FRONTEND_VERSION and not assets.is_current(dest)
+    code, out, _ = _run_cli(capsys, *args)
+    assert code == 0 and "installed govuk-frontend" in out
+    assert assets.is_current(dest) and assets.load_manifest(dest)

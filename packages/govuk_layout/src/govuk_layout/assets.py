@@ -2,22 +2,30 @@
 
 The release is pinned here, with the sha512 integrity the npm registry
 publishes for it, so a cached tarball can be verified offline too.
+
+Installing also fingerprints every file (``name.<hash>.ext`` copies, listed in
+``fingerprints.json``) and pre-compresses text files as ``.gz`` and ``.br``, so
+the app can serve them cached for a year without compressing per request.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess  # nosec B404 - only runs `npm config get registry`
 import tarfile
 import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+import brotli
 
 GOVUK_FRONTEND_VERSION = "6.3.0"
 GOVUK_FRONTEND_INTEGRITY = (
@@ -25,12 +33,19 @@ GOVUK_FRONTEND_INTEGRITY = (
 )
 PACKAGE_NAME = "govuk-frontend"
 STAMP_FILE = ".govuk-frontend-version"
+# Bumped whenever the installed layout changes, so `govuk-layout assets` rebuilds older installs.
+BUILD_FORMAT = "fingerprinted.1"
+MANIFEST_FILE = "fingerprints.json"
 DEFAULT_DEST = Path(__file__).parent / "static"
 _DIST = "package/dist/govuk/"
 # Runtime files only: the compiled CSS/JS and the fonts, images and manifest they reference.
 _RUNTIME_FILES = ("govuk-frontend.min.css", "govuk-frontend.min.js")
 _RUNTIME_DIRS = ("assets/",)
 _TIMEOUT = 30
+# Text formats worth pre-compressing; fonts and PNGs are compressed already.
+_COMPRESSIBLE = (".css", ".js", ".json", ".svg", ".ico")
+# The compiled CSS names its fonts and images by absolute /assets/ URLs.
+_CSS_ASSET_URL = re.compile(r"url\((['\"]?)/assets/([^)'\"]+)\1\)")
 
 
 class AssetError(RuntimeError):
@@ -129,10 +144,58 @@ def _runtime_members(archive: tarfile.TarFile) -> dict[str, bytes]:
     return files
 
 
+def fingerprinted_name(name: str, content: bytes) -> str:
+    """``fonts/bold.woff2`` becomes ``fonts/bold.<12 hex digits of sha256>.woff2``."""
+    path = PurePosixPath(name)
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
+
+
+def _rewrite_css(text: str, manifest: dict[str, str], up: str) -> str:
+    return _CSS_ASSET_URL.sub(lambda match: f"url({up}{manifest.get(match[2], match[2])})", text)
+
+
+def _fingerprint(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Add a content-hashed copy of every file; CSS is first rewritten to name its fonts and images by their copies.
+
+    The rewritten URLs are relative to the stylesheet, so the assets work under any URL prefix.
+    """
+    manifest = {name: fingerprinted_name(name, content) for name, content in files.items() if not name.endswith(".css")}
+    output = dict(files)
+    for name, content in files.items():
+        if name.endswith(".css"):
+            output[name] = _rewrite_css(content.decode(), manifest, "../" * name.count("/")).encode()
+            manifest[name] = fingerprinted_name(name, output[name])
+    for name, hashed in manifest.items():
+        output[hashed] = output[name]
+    return output, dict(sorted(manifest.items()))
+
+
+def _compressed(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``.gz`` and ``.br`` versions of the text files, kept only where they save at least 5%."""
+    variants: dict[str, bytes] = {}
+    for name, content in files.items():
+        if not name.endswith(_COMPRESSIBLE):
+            continue
+        for suffix, packed in (
+            (".br", brotli.compress(content, quality=11)),
+            (".gz", gzip.compress(content, compresslevel=9, mtime=0)),
+        ):
+            if len(packed) < len(content) * 0.95:
+                variants[name + suffix] = packed
+    return variants
+
+
 def install(data: bytes, dest: Path) -> list[str]:
-    """Write the runtime files into ``dest``, replacing what was there."""
+    """Write the runtime files, their fingerprinted copies and compressed variants into ``dest``, replacing it.
+
+    Returns the runtime files' names as govuk-frontend ships them.
+    """
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        files = _runtime_members(archive)
+        runtime = _runtime_members(archive)
+    files, manifest = _fingerprint(runtime)
+    files.update(_compressed(files))
+    files[MANIFEST_FILE] = (json.dumps(manifest, indent=2) + "\n").encode()
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".govuk-assets-", dir=dest.parent))
@@ -143,20 +206,35 @@ def install(data: bytes, dest: Path) -> list[str]:
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        (staging / STAMP_FILE).write_text(GOVUK_FRONTEND_VERSION + "\n")
+        (staging / STAMP_FILE).write_text(f"{GOVUK_FRONTEND_VERSION}+{BUILD_FORMAT}\n")
         if dest.exists():
             shutil.rmtree(dest)
         staging.rename(dest)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise AssetError(f"cannot write to {dest}: {exc.strerror or exc}") from None
-    return sorted(files)
+    return sorted(runtime)
 
 
 def installed_version(dest: Path = DEFAULT_DEST) -> str | None:
     """The govuk-frontend version installed in ``dest``, or None."""
     stamp = dest / STAMP_FILE
-    return stamp.read_text().strip() if stamp.is_file() else None
+    return stamp.read_text().strip().partition("+")[0] if stamp.is_file() else None
+
+
+def is_current(dest: Path = DEFAULT_DEST) -> bool:
+    """Whether ``dest`` holds the pinned release, installed in this builder's current layout."""
+    stamp = dest / STAMP_FILE
+    return stamp.is_file() and stamp.read_text().strip() == f"{GOVUK_FRONTEND_VERSION}+{BUILD_FORMAT}"
+
+
+def load_manifest(dest: Path = DEFAULT_DEST) -> dict[str, str]:
+    """Runtime file name -> fingerprinted name, or an empty mapping when ``dest`` has no manifest."""
+    try:
+        manifest = json.loads((dest / MANIFEST_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(name): str(hashed) for name, hashed in manifest.items()} if isinstance(manifest, dict) else {}
 
 
 def build(dest: Path = DEFAULT_DEST, cache_dir: Path | None = None, registry: str | None = None) -> list[str]:

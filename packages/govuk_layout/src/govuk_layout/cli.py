@@ -10,7 +10,7 @@ from govuk_layout import assets
 
 
 def _assets(args: argparse.Namespace) -> int:
-    if not args.force and assets.installed_version(args.dest) == assets.GOVUK_FRONTEND_VERSION:
+    if not args.force and assets.is_current(args.dest):
         print(f"govuk-frontend {assets.GOVUK_FRONTEND_VERSION} is already installed in {args.dest}")
         return 0
     names = assets.build(dest=args.dest, cache_dir=args.cache_dir, registry=args.registry)

@@ -10,6 +10,8 @@ from flask import Flask
 
 from govuk_layout import (
     assets,
+    chrome,
+    compression,
     csrf,
     errors,
     health,
@@ -18,6 +20,7 @@ from govuk_layout import (
     observability,
     pages,
     security,
+    static,
     templating,
 )
 from govuk_layout.config import LayoutSettings, load_settings
@@ -68,8 +71,8 @@ class GovukLayout:
         - ``GOVUK_DEPARTMENT``: the organisation responsible for the service. Default ``Ministry of Justice``.
         - ``GOVUK_NAVIGATION``: service navigation links, a list of ``{"text", "href"}`` (JSON in the environment).
         - ``GOVUK_ENVIRONMENT``: ``development`` or ``production``. Default ``production``.
-        - ``GOVUK_ASSETS_URL``: URL path the govuk-frontend files are served from. Default ``/assets``,
-          which the compiled CSS expects for its fonts and images.
+        - ``GOVUK_ASSETS_URL``: URL path the govuk-frontend files are served from (by WhiteNoise, fingerprinted,
+          pre-compressed and cached for a year). Default ``/assets``.
         - ``GOVUK_ASSETS_DIR``: folder holding the installed govuk-frontend files. Default: inside the package.
         - ``GOVUK_COOKIE_CONSENT_NAME``: the cookie that remembers the analytics choice. Default ``cookies_policy``.
         - ``GOVUK_ACCESSIBILITY_REVIEWED``: date the accessibility statement was last reviewed (ISO date).
@@ -127,13 +130,18 @@ class GovukLayout:
         csrf.init_app(app)
 
         assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
-        if assets.installed_version(assets_dir) != assets.GOVUK_FRONTEND_VERSION:
+        if not assets.is_current(assets_dir):
             app.logger.warning(
                 "govuk-frontend %s is not installed in %s: run `govuk-layout assets`",
                 assets.GOVUK_FRONTEND_VERSION,
                 assets_dir,
             )
         app.register_blueprint(pages.create_blueprint(assets_dir, settings.GOVUK_ASSETS_URL))
+        static.register(
+            app, assets_dir, settings.GOVUK_ASSETS_URL, extra_headers=security.static_security_headers(app.config)
+        )
+        app.jinja_env.add_extension(chrome.ChromeCache)
+        app.after_request(compression.compress_response)
         app.register_blueprint(templating.frontend_templates)
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)

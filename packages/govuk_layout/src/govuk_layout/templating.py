@@ -5,10 +5,10 @@ from __future__ import annotations
 from importlib.util import find_spec
 from typing import Any
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, current_app, request
 from jinja2 import BaseLoader, PackageLoader, PrefixLoader
 
-from govuk_layout import consent
+from govuk_layout import consent, static
 
 
 class _FrontendTemplates(Blueprint):
@@ -50,8 +50,8 @@ def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str,
 
 
 def asset_url(filename: str) -> str:
-    """The URL of a govuk-frontend runtime file (CSS, JS, font or image)."""
-    return url_for("govuk_layout.static", filename=filename)
+    """The URL of a govuk-frontend runtime file (CSS, JS, font or image), fingerprinted when it was built so."""
+    return request.script_root + static.asset_path(filename)
 
 
 def navigation() -> list[dict[str, Any]]:

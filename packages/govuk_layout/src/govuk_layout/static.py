@@ -1,0 +1,88 @@
+"""Serve the installed govuk-frontend files in front of Flask, with WhiteNoise.
+
+Fingerprinted copies (listed in the builder's manifest) are cached by browsers for a
+year; their ``.br``/``.gz`` variants were written at build time, so nothing is
+compressed per request. Plain names stay available, revalidated hourly, for links
+that do not go through :meth:`StaticAssets.url` (the web manifest's icons, old pages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from wsgiref.headers import Headers
+
+from flask import Flask, current_app
+from whitenoise import WhiteNoise
+
+from govuk_layout import assets
+
+EXTENSION_KEY = "govuk_layout.static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+PLAIN_MAX_AGE = 3600
+
+WSGIApp = Callable[..., Any]
+
+
+class StaticAssets:
+    """One app's asset directory and URL prefix, its manifest, and the WSGI middleware serving them."""
+
+    def __init__(
+        self,
+        directory: Path,
+        url_path: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        autorefresh: bool = False,
+    ) -> None:
+        self.directory = directory
+        self.prefix = url_path.rstrip("/") + "/"
+        self.manifest = assets.load_manifest(directory)
+        self.extra_headers = dict(extra_headers or {})
+        self.autorefresh = autorefresh
+        self._immutable = {self.prefix + hashed for hashed in self.manifest.values()}
+
+    def path(self, filename: str) -> str:
+        """The URL path of a runtime file, fingerprinted when the manifest knows it."""
+        return self.prefix + self.manifest.get(filename, filename)
+
+    def is_immutable(self, _path: str, url: str) -> bool:
+        return url in self._immutable
+
+    def _add_headers(self, headers: Headers, path: str, url: str) -> None:
+        if self.is_immutable(path, url):
+            headers["Cache-Control"] = IMMUTABLE
+        for name, value in self.extra_headers.items():
+            headers[name] = value
+
+    def wrap(self, application: WSGIApp) -> WhiteNoise:
+        """WSGI middleware answering the asset URLs itself and passing everything else to ``application``."""
+        middleware = WhiteNoise(
+            application,
+            autorefresh=self.autorefresh,
+            max_age=PLAIN_MAX_AGE,
+            immutable_file_test=self.is_immutable,
+            add_headers_function=self._add_headers,
+        )
+        if self.autorefresh or self.directory.is_dir():  # not installed yet: Flask's static route answers 404
+            middleware.add_files(str(self.directory), prefix=self.prefix)
+        return middleware
+
+
+def register(app: Flask, directory: Path, url_path: str, *, extra_headers: Mapping[str, str] | None = None) -> None:
+    """Serve ``directory`` at ``url_path`` in front of ``app``; development rescans it on every request."""
+    static_assets = StaticAssets(
+        directory,
+        url_path,
+        extra_headers=extra_headers,
+        autorefresh=app.config.get("GOVUK_ENVIRONMENT") == "development",
+    )
+    app.wsgi_app = static_assets.wrap(app.wsgi_app)  # type: ignore[method-assign]
+    app.extensions[EXTENSION_KEY] = static_assets
+
+
+def asset_path(filename: str) -> str:
+    """The current app's URL path for a runtime file."""
+    static_assets: StaticAssets = current_app.extensions[EXTENSION_KEY]
+    return static_assets.path(filename)

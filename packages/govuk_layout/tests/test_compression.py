@@ -1,0 +1,99 @@
+"""Dynamic responses: brotli or gzip as the client prefers, with Vary: Accept-Encoding."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+
+import brotli
+import pytest
+from flask import Flask, Response
+from flask.testing import FlaskClient
+
+PAGE = "<!DOCTYPE html><p>" + "A GOV.UK page with enough text to be worth compressing. " * 40
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    app = make_app()
+
+    @app.get("/page")
+    def page() -> str:
+        return PAGE
+
+    @app.get("/small")
+    def small() -> str:
+        return "<p>short</p>"
+
+    @app.get("/png")
+    def png() -> Response:
+        return Response(b"\x89PNG" + b"\0" * 2000, mimetype="image/png")
+
+    @app.get("/encoded")
+    def encoded() -> Response:
+        body = gzip.compress(PAGE.encode())
+        return Response(body, mimetype="text/html", headers={"Content-Encoding": "gzip"})
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("accept", "encoding"),
+    [
+        ("gzip, deflate, br, zstd", "br"),
+        ("br;q=1.0, gzip;q=0.8", "br"),
+        ("gzip;q=1.0, br;q=0.5", "gzip"),
+        ("gzip, br;q=0", "gzip"),
+        ("deflate, gzip", "gzip"),
+        ("*", "br"),
+        ("identity", None),
+        ("br;q=0, gzip;q=0", None),
+        (None, None),
+    ],
+)
+def test_html_is_compressed_as_the_client_prefers(
+    client: FlaskClient, accept: str | None, encoding: str | None
+) -> None:
+    response = client.get("/page", headers={"Accept-Encoding": accept} if accept else {})
+    assert response.status_code == 200
+    assert response.headers.get("Content-Encoding") == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    body = response.get_data()
+    decoded = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[encoding](body)
+    assert decoded.decode() == PAGE
+    assert int(response.headers["Content-Length"]) == len(body)
+    if encoding:
+        assert len(body) < len(PAGE) / 4
+
+
+def test_govuk_pages_are_compressed(client: FlaskClient) -> None:
+    response = client.get("/privacy", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert response.headers["Content-Encoding"] == "br"
+    html = brotli.decompress(response.get_data()).decode()
+    assert html.startswith("<!DOCTYPE html>") and "Privacy notice" in html
+
+
+def test_error_pages_are_compressed(client: FlaskClient) -> None:
+    response = client.get("/no-such-page", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 404
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Page not found" in gzip.decompress(response.get_data()).decode()
+
+
+def test_small_responses_are_left_alone_but_still_vary(client: FlaskClient) -> None:
+    response = client.get("/small", headers={"Accept-Encoding": "br"})
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert response.get_data(as_text=True) == "<p>short</p>"
+
+
+def test_binary_types_are_not_compressed(client: FlaskClient) -> None:
+    response = client.get("/png", headers={"Accept-Encoding": "br, gzip"})
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" not in response.headers.get("Vary", "")
+
+
+def test_an_encoded_response_is_not_encoded_twice(client: FlaskClient) -> None:
+    response = client.get("/encoded", headers={"Accept-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.get_data()).decode() == PAGE
