@@ -405,6 +405,7 @@ def base_image(session: nox.Session) -> None:
             "debootstrap", "--variant=minbase", "--include=python3,python3-venv", "bookworm", rootfs,
             _debian_mirror(), *session.posargs, external=True,
         )  # fmt: skip
+        Path(rootfs).chmod(0o755)  # the image's / itself: a temporary directory starts as 0700
         tar = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
         subprocess.run(["podman", "import", "-", STAND_IN_BASE], stdin=tar.stdout, env=env, check=True)
         if tar.wait() != 0:
