@@ -178,6 +178,15 @@ def test_production_refuses_to_start_without_a_secret_key(make_app: Callable[...
         make_app(SECRET_KEY=None)
 
 
+def test_production_reads_the_secret_key_from_the_environment(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on Cloud Platform, where it comes from a Secret as an environment variable."""
+    monkeypatch.setenv("SECRET_KEY", "from-the-kubernetes-secret")
+    app = make_app(SECRET_KEY=None)
+    assert app.secret_key == "from-the-kubernetes-secret"
+
+
 def test_static_headers_match_what_static_responses_carry(app: Flask) -> None:
     """Whichever server answers /assets (Flask or WhiteNoise), it sends the shared static headers."""
     expected = static_security_headers(app.config)
@@ -189,7 +198,10 @@ def test_static_headers_match_what_static_responses_carry(app: Flask) -> None:
             # Flask's own static route would add a (harmless) nonce; the policy is otherwise the same.
             assert NONCE.sub("", response.headers[name]).replace(" ;", ";") == value, name
     with app.test_client().get("/", base_url=HTTPS) as page:
-        assert NONCE.sub("", page.headers["Content-Security-Policy"]).replace(" ;", ";") == expected["Content-Security-Policy"]
+        assert (
+            NONCE.sub("", page.headers["Content-Security-Policy"]).replace(" ;", ";")
+            == expected["Content-Security-Policy"]
+        )
 
 
 @pytest.mark.parametrize(

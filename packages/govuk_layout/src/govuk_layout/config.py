@@ -101,6 +101,7 @@ class LayoutSettings(BaseSettings):
     RATELIMIT_DEFAULT: str = "300 per minute"
     RATELIMIT_STORAGE_URI: str | None = Field(None, repr=False)
     REDIS_URL: str | None = Field(None, repr=False)
+    RATELIMIT_KEY_PREFIX: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:\-]+$")
     GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS: list[str] = ["govuk_health"]
     # Request limits (inputs.py).
     GOVUK_MAX_CONTENT_LENGTH: int = Field(1_048_576, gt=0)
@@ -148,7 +149,8 @@ def load_settings(app: Flask, schema: type[LayoutSettings]) -> LayoutSettings:
     values are written back to ``app.config`` so templates and views read
     normalised types.
     """
-    given: dict[str, Any] = {key: app.config[key] for key in schema.model_fields if key in app.config}
+    # None means unset: Flask's own defaults (SECRET_KEY is None) must not hide the environment.
+    given: dict[str, Any] = {key: app.config[key] for key in schema.model_fields if app.config.get(key) is not None}
     try:
         settings = schema(**given)
     except ValidationError as exc:

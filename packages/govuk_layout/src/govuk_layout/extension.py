@@ -105,6 +105,7 @@ class GovukLayout:
         - ``RATELIMIT_STORAGE_URI``: where counters live. Default: ``memory://`` in development and tests,
           else ``REDIS_URL``, which production then requires.
         - ``REDIS_URL``: the Redis that shares counters across workers and replicas in production.
+        - ``RATELIMIT_KEY_PREFIX``: prefix of the counters' keys in Redis. Default: the app's import name.
         - ``GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS``: blueprint names never limited. Default ``["govuk_health"]``.
         - ``GOVUK_MAX_CONTENT_LENGTH``: largest request body in bytes (413 page above it), unless
           ``MAX_CONTENT_LENGTH`` is set. Default 1 MiB.

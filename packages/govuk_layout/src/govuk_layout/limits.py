@@ -49,7 +49,7 @@ def _retry_after(response: Response) -> Response:
     seconds = 60
     if breached is not None:
         try:
-            seconds = math.ceil(breached.reset_at - time.time())
+            seconds = min(math.ceil(breached.reset_at - time.time()), breached.limit.get_expiry())
         except Exception:  # the store failed after the breach: the window's length is a safe upper bound
             current_app.logger.warning("rate limit store unreachable while computing Retry-After")
             seconds = breached.limit.get_expiry()
@@ -69,7 +69,7 @@ def init_app(app: Flask) -> None:
         return
     uri = storage_uri(app)
     app.config["RATELIMIT_STORAGE_URI"] = uri
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.import_name)
+    app.config["RATELIMIT_KEY_PREFIX"] = app.config["RATELIMIT_KEY_PREFIX"] or app.import_name
     # Redis down must not mean the service is down: count in memory until it is back.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)

@@ -1,0 +1,267 @@
+"""Rate limits: the GOV.UK 429 page with Retry-After, exemptions, and counters shared through a real Redis."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from flask import Blueprint, Flask
+from flask.testing import FlaskClient
+
+from govuk_layout import ConfigError, GovukLayout
+from govuk_layout.limits import get_limiter
+
+HEADING = "Sorry, there have been too many attempts to use this service"
+INSTALL_REDIS = "no redis-server for the rate-limit tests: apt-get install redis-server (or set REDIS_URL)"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{what} did not start within {timeout:.0f} s")
+
+
+def _redis_answers(url: str) -> bool:
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=1) as client:
+            return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """CI's Redis (REDIS_URL), else a redis-server of our own on a free loopback port; never a skip."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(INSTALL_REDIS, pytrace=False)
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(  # nosec B603 - a fixed argument list
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        _wait_for(lambda: _redis_answers(url), "redis-server")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def limited(make_app: Callable[..., Flask]) -> Iterator[Callable[..., Flask]]:
+    """Apps with limits switched on; their Redis connections are closed afterwards."""
+    made: list[Flask] = []
+
+    def factory(**config: object) -> Flask:
+        app = make_app(**config)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        if app.config["RATELIMIT_ENABLED"] and not app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+            get_limiter(app).storage.storage.close()
+
+
+def _get(client: FlaskClient, path: str = "/") -> int:
+    with client.get(path) as response:
+        return response.status_code
+
+
+def test_over_the_limit_gets_the_govuk_429_page_with_retry_after(limited: Callable[..., Flask]) -> None:
+    client = limited(RATELIMIT_DEFAULT="3 per minute").test_client()
+    assert [_get(client) for _ in range(3)] == [200, 200, 200]
+    with client.get("/", base_url="https://localhost") as response:
+        assert response.status_code == 429
+        html = response.get_data(as_text=True)
+        retry_after = int(response.headers["Retry-After"])
+        assert "Content-Security-Policy" in response.headers
+    assert 1 <= retry_after <= 60
+    assert f"<title>{HEADING} – Apply for a thing – GOV.UK</title>" in html
+    assert "govuk-footer" in html
+
+
+def test_limits_are_per_client_address(limited: Callable[..., Flask]) -> None:
+    client = limited(RATELIMIT_DEFAULT="1 per minute").test_client()
+    assert _get(client) == 200
+    assert _get(client) == 429
+    # Through the ingress, each user is their own X-Forwarded-For address.
+    with client.get("/", headers={"X-Forwarded-For": "198.51.100.7"}) as response:
+        assert response.status_code == 200
+
+
+def test_health_probes_and_static_files_are_never_limited(limited: Callable[..., Flask]) -> None:
+    client = limited(RATELIMIT_DEFAULT="1 per minute").test_client()
+    for _ in range(4):
+        assert _get(client, "/healthz") == 200
+        assert _get(client, "/readyz") == 200
+        assert _get(client, "/assets/govuk-frontend.min.css") == 200
+    assert _get(client) == 200
+    assert _get(client) == 429
+
+
+def test_exempt_blueprints_count_whenever_they_are_registered(limited: Callable[..., Flask]) -> None:
+    app = limited(RATELIMIT_DEFAULT="1 per minute", GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS=["probes"])
+    probes, pages = Blueprint("probes", __name__), Blueprint("pages", __name__)
+    probes.add_url_rule("/probe", "probe", lambda: "ok")
+    pages.add_url_rule("/page", "page", lambda: "ok")
+    app.register_blueprint(probes)  # after GovukLayout
+    app.register_blueprint(pages)
+    client = app.test_client()
+    assert [_get(client, "/probe") for _ in range(3)] == [200, 200, 200]
+    assert [_get(client, "/page") for _ in range(2)] == [200, 429]
+
+
+def test_limits_can_be_switched_off(limited: Callable[..., Flask]) -> None:
+    client = limited(RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="1 per minute").test_client()
+    assert {_get(client) for _ in range(5)} == {200}
+
+
+def test_production_refuses_to_start_without_redis(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(ConfigError, match=r"REDIS_URL .* is required when GOVUK_ENVIRONMENT is production"):
+        make_app(TESTING=False)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("RATELIMIT_DEFAULT", "lots"), ("REDIS_URL", "http://cache:6379"), ("RATELIMIT_STORAGE_URI", "mongodb://x")],
+)
+def test_bad_limit_settings_are_refused_at_start_up(make_app: Callable[..., Flask], key: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=key):
+        make_app(**{key: value})
+
+
+def test_production_counts_in_redis_shared_by_every_app_instance(limited: Callable[..., Flask], redis_url: str) -> None:
+    """Two app instances stand in for two replicas: the second sees the first's count."""
+    config = {"TESTING": False, "REDIS_URL": redis_url, "RATELIMIT_DEFAULT": "2 per hour"}
+    prefix = f"test-{uuid.uuid4().hex}"
+    first = limited(**config, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    second = limited(**config, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    assert [_get(first), _get(second)] == [200, 200]
+    assert [_get(first), _get(second)] == [429, 429]
+    with redis.Redis.from_url(redis_url) as store:
+        assert store.keys(f"*{prefix}*")
+
+
+def test_a_redis_outage_does_not_take_the_service_down(limited: Callable[..., Flask]) -> None:
+    dead = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    client = limited(RATELIMIT_STORAGE_URI=dead, RATELIMIT_DEFAULT="2 per minute").test_client()
+    # Counting carries on in the process's memory until Redis is back.
+    assert [_get(client) for _ in range(3)] == [200, 200, 429]
+
+
+def gunicorn_app() -> Flask:
+    """What each gunicorn worker loads: the layout, configured from the environment, and a page naming its worker."""
+    app = Flask("limits_under_gunicorn")
+    GovukLayout(app)
+
+    @app.get("/worker")
+    def worker() -> str:
+        time.sleep(0.3)  # keeps this worker busy, so a concurrent request is served by the other one
+        return str(os.getpid())
+
+    return app
+
+
+@pytest.fixture
+def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The tiny app under real gunicorn: two sync workers, production settings, counters in Redis."""
+    port = _free_port()
+    prefix = f"test-{uuid.uuid4().hex}"
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))},
+        "GOVUK_ENVIRONMENT": "production",
+        "GOVUK_SERVICE_NAME": "Apply for a thing",
+        "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
+        "SECRET_KEY": "test-secret-key-with-enough-length",
+        "REDIS_URL": redis_url,
+        "RATELIMIT_DEFAULT": "6 per hour",
+        "RATELIMIT_KEY_PREFIX": prefix,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(Path(__file__).parent),
+        "test_limits:gunicorn_app()",
+    ]
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # nosec B603
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if server.poll() is not None:
+            pytest.fail(f"gunicorn exited:\n{(tmp_path / 'gunicorn.log').read_text()}")
+        try:
+            with requests.get(f"{url}/healthz", timeout=5) as response:
+                return response.status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening, or a worker still booting
+            return False
+
+    try:
+        _wait_for(healthy, "gunicorn")
+        yield url, prefix
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+def test_the_limit_holds_across_two_gunicorn_workers_sharing_redis(
+    gunicorn_url: tuple[str, str], redis_url: str
+) -> None:
+    url, prefix = gunicorn_url
+
+    def fetch(_: int) -> tuple[int, str, str | None]:
+        with requests.get(f"{url}/worker", timeout=10) as response:
+            return response.status_code, response.text, response.headers.get("Retry-After")
+
+    # Two at a time, so both workers serve: six allowed in all, not six per worker.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        allowed = list(pool.map(fetch, range(6)))
+    assert [status for status, _, _ in allowed] == [200] * 6
+    assert len({pid for _, pid, _ in allowed}) == 2, "both workers should have served requests"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        refused = list(pool.map(fetch, range(2)))
+    for status, html, retry_after in refused:
+        assert status == 429
+        assert HEADING in html
+        assert retry_after is not None and 1 <= int(retry_after) <= 3600
+    with redis.Redis.from_url(redis_url) as store:
+        assert store.keys(f"*{prefix}*"), "the counters should live in Redis"
