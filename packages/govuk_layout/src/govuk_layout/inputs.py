@@ -26,6 +26,7 @@ def check_input() -> None:
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
+        request.query_string = b""  # the 400 page reads it too (the cookie banner's return path)
         abort(400, "The query string is not valid UTF-8.")
     if _has_control_characters(request.args):
         abort(400, "The query string contains control characters.")
