@@ -38,12 +38,12 @@ PYTHON = "3.11"
 POETRY = ("poetry==2.5.1", "poetry-plugin-pypi-mirror==0.6.5")
 LAYOUT = ROOT / "packages" / "govuk_layout"
 SERVICES = ROOT / "services"
-TEST_PATHS = ("packages/govuk_layout/tests", "services/example/tests")
+TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "new-service-check"]
 
 
 def _index_url() -> str:
@@ -227,6 +227,32 @@ def build(session: nox.Session) -> None:
         )
     _check_vendored_assets(session, next(DIST.glob("govuk_layout-*.whl")))
     session.run("twine", "check", *sorted(str(path) for path in DIST.iterdir()))
+
+
+NEW_SERVICE = ROOT / "tools" / "new_service.py"
+
+
+@nox.session(name="new-service", python=PYTHON)
+def new_service(session: nox.Session) -> None:
+    """Scaffold services/<name> with its chart values and deploy workflow, and lock it: nox -s new-service -- <name>."""
+    if len(session.posargs) != 1:
+        session.error("usage: nox -s new-service -- <name>")
+    _install(session, "build")
+    poetry_env = {"POETRY_PYPI_MIRROR_URL": _index_url(), "POETRY_VIRTUALENVS_CREATE": "false"}
+    session.run("python", str(NEW_SERVICE), "--poetry", shlex.join(_poetry()), *session.posargs, env=poetry_env)
+
+
+@nox.session(name="new-service-check", python=PYTHON)
+def new_service_check(session: nox.Session) -> None:
+    """Run new-service in a copy of this repo, then the new service's tests and render-charts there."""
+    _install(session, "test", "build")
+    session.install(f"check-jsonschema=={_locked_version('check-jsonschema')}")
+    nested = {
+        "NEW_SERVICE_CHECK_NOX": shlex.join([sys.executable, "-m", "nox"]),
+        # Kept between runs, so the nested sessions reuse their venvs.
+        "NEW_SERVICE_CHECK_ENVDIR": str(ROOT / ".nox" / "_new_service_check"),
+    }
+    session.run("pytest", "tools/tests", *session.posargs, env=nested)
 
 
 # --- Shipping: image, charts and deploys to Cloud Platform ---------------------------------------
