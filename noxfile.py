@@ -43,7 +43,7 @@ TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT))
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "new-service-check"]
+nox.options.sessions = ["lint", "tests", "e2e", "new-service-check"]
 
 
 def _index_url() -> str:
@@ -253,6 +253,45 @@ def new_service_check(session: nox.Session) -> None:
         "NEW_SERVICE_CHECK_ENVDIR": str(ROOT / ".nox" / "_new_service_check"),
     }
     session.run("pytest", "tools/tests", *session.posargs, env=nested)
+
+
+E2E_PATH = "services/example/e2e"
+
+
+def _chromium(session: nox.Session) -> str:
+    """Find a Chromium for Playwright: CHROMIUM_PATH, then Debian's, else apt-get it (root on Debian) or stop."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    if os.geteuid() == 0 and shutil.which("apt-get") and Path("/etc/debian_version").exists():
+        session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", external=True)
+        found = shutil.which("chromium")
+        if found:
+            return found
+    session.error("no Chromium found: `apt-get install chromium` (Debian) or set CHROMIUM_PATH to a Chromium binary")
+
+
+def _browser_tests(session: nox.Session, *pytest_args: str, env: dict[str, str] | None = None) -> None:
+    """Install the test group, assets and a browser, then run the given e2e pytest selection."""
+    _install(session, "test")
+    _assets(session)
+    if not shutil.which("java"):
+        session.error("no Java found for the Nu HTML Checker: `apt-get install default-jre-headless`")
+    session.run("pytest", *pytest_args, env={"CHROMIUM_PATH": _chromium(session), **(env or {})})
+
+
+@nox.session(python=PYTHON)
+def e2e(session: nox.Session) -> None:
+    """Run the Playwright journeys in Chromium with axe-core and Nu HTML Checker on every page."""
+    _browser_tests(session, *(session.posargs or (E2E_PATH,)))
+
+
+@nox.session(python=PYTHON)
+def screenshots(session: nox.Session) -> None:
+    """Regenerate the README's screenshots in docs/."""
+    _browser_tests(
+        session, E2E_PATH, "-m", "screenshots", *session.posargs, env={"E2E_SCREENSHOTS": str(ROOT / "docs")}
+    )
 
 
 # --- Shipping: image, charts and deploys to Cloud Platform ---------------------------------------

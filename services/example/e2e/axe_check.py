@@ -1,0 +1,48 @@
+"""axe-core, pinned from the npm registry, run inside the page under test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import npm_pins
+from playwright.sync_api import Page
+
+AXE_VERSION = "4.14.1"
+AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA: what UK public sector bodies must meet.
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+
+def axe_source(cache_dir: Path) -> str:
+    """The text of axe.min.js from the verified, cached release tarball."""
+    data = npm_pins.tarball("axe-core", AXE_VERSION, AXE_INTEGRITY, cache_dir)
+    return npm_pins.member(data, "package/axe.min.js").decode()
+
+
+def _describe(violation: dict[str, Any]) -> str:
+    nodes = "; ".join(f"{' '.join(node['target'])} -> {node['html'][:160]}" for node in violation["nodes"][:5])
+    return f"{violation['id']} [{violation['impact']}] {violation['help']} ({', '.join(violation['tags'])}): {nodes}"
+
+
+# With JavaScript off the page's timers never fire, and axe waits on setTimeout between its
+# checks: run those callbacks as microtasks instead. No page script runs there to notice.
+_TIMERS_AS_MICROTASKS = """() => {
+  window.setTimeout = (callback, delay, ...args) => { Promise.resolve().then(() => callback(...args)); return 0 };
+  window.clearTimeout = () => {};
+}"""
+
+
+def violations(page: Page, source: str, javascript: bool = True) -> list[str]:
+    """Run axe on the page as it is now; one line per WCAG A/AA rule broken, naming the elements."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated rather than added as a <script>: the service's Content-Security-Policy (rightly)
+        # blocks an inline script without its nonce, and the tests keep that policy enforced.
+        page.evaluate(source)
+        if not javascript:
+            page.evaluate(_TIMERS_AS_MICROTASKS)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        list(WCAG_TAGS),
+    )
+    return [_describe(violation) for violation in result["violations"]]

@@ -1,0 +1,195 @@
+"""Fixtures for the browser tests: one live service per session, real Chromium, axe-core and vnu.
+
+``audit(page, state)`` runs axe-core and the Nu HTML Checker on the page as it is and fails
+with every WCAG A/AA violation and HTML error it finds, naming the rule and the element.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import axe_check
+import pytest
+import servers
+from html_check import HtmlChecker, vnu_jar
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[3]
+CACHE = ROOT / "build" / "e2e"
+TABLE = "requests-e2e"
+# Without the background-networking flags Chromium's own connections are refused here and it stalls.
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AUDITED: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "screenshots: regenerates the README's screenshots (nox -s screenshots)")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if AUDITED:
+        terminalreporter.write_sep("-", f"axe-core {axe_check.AXE_VERSION} and vnu checked {len(AUDITED)} page states")
+        for state in AUDITED:
+            terminalreporter.write_line(state)
+
+
+def chromium_path() -> str | None:
+    """CHROMIUM_PATH, else Debian's chromium, else None for Playwright's managed browser."""
+    for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("logs")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def dynamodb(logs: Path) -> Iterator[servers.Server]:
+    moto = servers.start_moto(logs)
+    yield moto
+    moto.stop()
+
+
+@pytest.fixture(scope="session")
+def serve(logs: Path, dynamodb: servers.Server) -> Iterator[Callable[..., servers.Server]]:
+    """Start an instance of the service; keyword arguments override its environment (config keys)."""
+    started: list[servers.Server] = []
+
+    def start(name: str, create_table: bool = True, **overrides: str) -> servers.Server:
+        env = servers.app_environment(dynamodb.url, TABLE, **overrides)
+        if create_table:
+            servers.create_table(env)
+        started.append(servers.start_app(name, env, logs))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(serve: Callable[..., servers.Server]) -> servers.Server:
+    """The example service on a loopback port, backed by a real moto_server.
+
+    Its rate limit is raised so the whole suite, all from one address, never meets it.
+    """
+    return serve("app", RATELIMIT_DEFAULT="100000 per minute")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return axe_check.axe_source(CACHE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def html_checker(logs: Path) -> Iterator[HtmlChecker]:
+    """Autouse, so its JVM boots while the service and the browser start."""
+    jar = vnu_jar(CACHE)
+    with (logs / "vnu.log").open("wb") as log:
+        checker = HtmlChecker(jar, servers.free_port(), log)
+    yield checker
+    checker.stop()
+
+
+class Recorder:
+    """What a page received: its last main-frame document, failed sub-resources, console errors, page errors."""
+
+    def __init__(self, page: Page, javascript: bool) -> None:
+        self.page = page
+        self.javascript = javascript
+        self.document: Response | None = None
+        self.errors: list[str] = []
+        page.on("response", self._response)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+
+    def _response(self, response: Response) -> None:
+        if response.request.resource_type == "document" and response.frame == self.page.main_frame:
+            self.document = response  # an error page's own status is the test's to check
+        elif response.status >= 400:
+            self.errors.append(f"{response.status} for {response.request.resource_type} {response.url}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Failed loads are reported from the responses themselves, where a document's own status is expected.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"console error: {message.text}")
+
+    def html(self) -> str:
+        if self.document is None:
+            raise AssertionError(f"no document was loaded in {self.page.url}")
+        return self.document.text()
+
+
+@pytest.fixture
+def recorders() -> dict[Page, Recorder]:
+    return {}
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, live_server: servers.Server, recorders: dict[Page, Recorder]
+) -> Iterator[Callable[..., Page]]:
+    """Open a page in a fresh browser context (its own cookies); keyword arguments go to new_context."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(base_url: str = live_server.url, **options: object) -> Page:
+        context = browser.new_context(base_url=base_url, **options)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        recorders[page] = Recorder(page, javascript=bool(options.get("java_script_enabled", True)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A page with JavaScript on."""
+    return new_page()
+
+
+@pytest.fixture
+def page_no_js(new_page: Callable[..., Page]) -> Page:
+    """A page with JavaScript off, as some users browse."""
+    return new_page(java_script_enabled=False)
+
+
+@pytest.fixture
+def audit(axe_source: str, html_checker: HtmlChecker, recorders: dict[Page, Recorder]) -> Callable[[Page, str], None]:
+    """Check the page as it is now: axe-core WCAG A/AA, Nu HTML Checker errors, console and page errors."""
+
+    def check(page: Page, state: str) -> None:
+        recorder = recorders[page]
+        problems = [f"axe: {line}" for line in axe_check.violations(page, axe_source, recorder.javascript)]
+        problems += [f"vnu: {line}" for line in html_checker.errors(recorder.html())]
+        problems += recorder.errors
+        AUDITED.append(f"{state}: {page.url}")
+        assert not problems, f"{state} ({page.url}) has {len(problems)} problem(s):\n" + "\n".join(problems)
+
+    return check

@@ -1,0 +1,70 @@
+"""Steps of the request-access journey, shared by the journey, keyboard and screenshot tests."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Locator, Page, expect
+
+Audit = Callable[[Page, str], None]
+SERVICE = "Request access to an Operations Engineering service"
+START_DATE = datetime.date.today() + datetime.timedelta(days=30)
+REFERENCE = re.compile(r"RA-[A-HJKMNP-TV-Z2-9]{4}-[A-HJKMNP-TV-Z2-9]{4}")
+
+# Each question: its slug, its heading, the error for an empty answer, and the row on check your answers.
+QUESTIONS = [
+    ("full-name", "What is your full name?", "Enter your full name", "Ada Lovelace"),
+    (
+        "email",
+        "What is your work email address?",
+        "Enter your work email address",
+        "ada.lovelace@digital.justice.gov.uk",
+    ),
+    (
+        "organisation",
+        "Which organisation do you need access to?",
+        "Select which organisation you need access to",
+        "moj-analytical-services GitHub organisation",
+    ),
+    ("reason", "Why do you need access?", "Enter why you need access", "I maintain the data pipelines."),
+    (
+        "start-date",
+        "When do you need access from?",
+        "Enter the date you need access from",
+        f"{START_DATE.day} {START_DATE:%B %Y}",
+    ),
+]
+
+
+def answer(page: Page, slug: str) -> None:
+    """Fill in the valid answer for the question on screen (without continuing)."""
+    if slug == "full-name":
+        page.get_by_label("What is your full name?").fill("Ada Lovelace")
+    elif slug == "email":
+        page.get_by_label("What is your work email address?").fill("ada.lovelace@digital.justice.gov.uk")
+    elif slug == "organisation":
+        page.get_by_label("moj-analytical-services GitHub organisation").check()
+    elif slug == "reason":
+        page.get_by_label("Why do you need access?").fill("I maintain the data pipelines.")
+    else:
+        page.get_by_label("Day").fill(str(START_DATE.day))
+        page.get_by_label("Month").fill(str(START_DATE.month))
+        page.get_by_label("Year").fill(str(START_DATE.year))
+
+
+def error_summary(page: Page) -> Locator:
+    return page.get_by_role("alert").filter(has_text="There is a problem")
+
+
+def expect_question(page: Page, heading: str, errors: bool = False) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    prefix = "Error: " if errors else ""
+    expect(page).to_have_title(f"{prefix}{heading} – {SERVICE} – GOV.UK")
+
+
+def reference_on(page: Page) -> str:
+    text = page.locator("#reference").inner_text().strip()
+    assert REFERENCE.fullmatch(text), text
+    return text
