@@ -7,14 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from example_support import MotoServer, csrf_token, valid_answers
+from example_support import SECRET, MotoServer, csrf_token, valid_answers
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from example import create_app
-
-SECRET = "test-secret-key-with-enough-length"
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +40,7 @@ def moto(aws_env: None) -> Iterator[MotoServer]:
     server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_app(aws_env: None) -> Callable[..., Flask]:
     """An app on its own fresh table at ``endpoint``, created by the same code as ``flask create-table``."""
 

@@ -16,6 +16,7 @@ import boto3
 import requests
 from flask import Flask
 
+SECRET = "test-secret-key-with-enough-length"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
@@ -50,10 +51,17 @@ class MotoServer:
             try:
                 with requests.get(f"{self.url}/moto-api/", timeout=1) as response:
                     if response.ok:
-                        return
+                        break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        raise RuntimeError(f"moto_server did not answer on {self.url}")
+        else:
+            raise RuntimeError(f"moto_server did not answer on {self.url}")
+        # moto loads its DynamoDB backend on first use; load it now so the first probe is not slow.
+        client = boto3.client("dynamodb", region_name="eu-west-2", endpoint_url=self.url)
+        try:
+            client.list_tables()
+        finally:
+            client.close()
 
     def stop(self) -> None:
         if self.process is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from example import submissions
 from example.repository import StoreUnavailable
 
 
 @click.command("create-table")
+@with_appcontext
 def create_table() -> None:
     """Create the DynamoDB table (with TTL on Expires) if it does not exist. Safe to run again."""
     store = submissions.current_store()
