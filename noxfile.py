@@ -294,6 +294,30 @@ def screenshots(session: nox.Session) -> None:
     )
 
 
+def _wrk(session: nox.Session) -> str:
+    """Find wrk on PATH, else apt-get it (root on Debian), else stop saying how to install it."""
+    found = shutil.which("wrk")
+    if not found and os.geteuid() == 0 and shutil.which("apt-get") and Path("/etc/debian_version").exists():
+        session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk", external=True)
+        found = shutil.which("wrk")
+    if not found:
+        session.error("no wrk found: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)")
+    return found
+
+
+# Not in the default sessions: about two minutes of full load, and its numbers only mean something on a quiet machine.
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmark the example service against a bare Flask hello under the same gunicorn, with wrk."""
+    wrk = _wrk(session)
+    _install(session, "test")
+    _assets(session)
+    with _local_dynamodb(session):
+        session.run(
+            "python", "tools/bench/bench.py", "--wrk", wrk, "--out", str(BUILD / "bench.json"), *session.posargs
+        )
+
+
 # --- Shipping: image, charts and deploys to Cloud Platform ---------------------------------------
 
 CHART = ROOT / "charts" / "govuk-service"

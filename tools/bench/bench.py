@@ -1,0 +1,429 @@
+"""Benchmark the example service against a bare Flask "hello" under identical gunicorn settings.
+
+Run through ``nox -s bench``, which provides a local DynamoDB and the environment. Both apps
+run under gunicorn with the service's production config file (``example.gunicorn_conf``), on
+loopback, one at a time; wrk drives each target after a warm-up. It prints a markdown table
+(req/s, p50, p99 and the ratio against hello) and the start page's weight as a browser would
+transfer it, checks the targets and writes everything to a JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import gzip
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess  # nosec B404 - runs gunicorn and wrk, fixed argument lists
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import brotli
+import requests
+
+HERE = Path(__file__).resolve().parent
+CONFIG = "python:example.gunicorn_conf"
+# A browser's Accept-Encoding, for wrk and for the page-weight fetches alike.
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+# Targets from the issue: minimum ratio of hello's req/s, and limits on latency and page weight.
+RATIO_TARGETS = {"start page": 0.5, "question page": 0.4, "main CSS": 0.8}
+P99_LIMIT_MS = 50.0
+FIRST_VISIT_LIMIT = 100_000
+REPEAT_VISIT_LIMIT = 10_000
+ANSWERS = {
+    "full_name": "Alex Example",
+    "email": "alex.example@justice.gov.uk",
+    "reason": "To run the benchmark against a local service.",
+}
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+    ratio: float | None = None
+
+
+@dataclass
+class Weight:
+    first_visit: int = 0
+    first_visit_uncompressed: int = 0
+    repeat_visit: int = 0
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str], log: Path, pythonpath: Path | None = None) -> Iterator[str]:
+    """Serve ``app`` with the production gunicorn config on a free loopback port; yield its base URL."""
+    port = _free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", CONFIG, "--bind", f"127.0.0.1:{port}"]
+    if pythonpath:
+        command += ["--pythonpath", str(pythonpath)]
+    with open(log, "wb") as output:
+        server = subprocess.Popen([*command, app], env=env, stdout=output, stderr=output)  # nosec B603
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise SystemExit(f"bench: gunicorn exited with {server.returncode} serving {app}; see {log}")
+            try:
+                with urllib.request.urlopen(url + "/", timeout=2) as response:  # nosec B310 - loopback http
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"bench: {app} did not answer on {url}; see {log}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _milliseconds(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise ValueError(f"cannot read wrk latency {text!r}")
+    return float(match[1]) * _UNITS_MS[match[2]]
+
+
+def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
+    """req/s, p50 ms, p99 ms, requests and errors (non-2xx/3xx plus socket errors) from ``wrk --latency``."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    total = re.search(r"(\d+) requests in", output)
+    if not (rate and p50 and p99 and total):
+        raise SystemExit(f"bench: cannot read wrk's output:\n{output}")
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return float(rate[1]), _milliseconds(p50[1]), _milliseconds(p99[1]), int(total[1]), errors
+
+
+def wrk(wrk_path: str, url: str, args: argparse.Namespace, headers: dict[str, str]) -> str:
+    header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+    base = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", "--timeout", "5s", *header_args]
+    if args.warmup:
+        subprocess.run([*base, f"-d{args.warmup}s", url], check=True, capture_output=True)  # nosec B603
+    done = subprocess.run([*base, f"-d{args.duration}s", "--latency", url], check=True, capture_output=True, text=True)  # nosec B603
+    return done.stdout
+
+
+def measure(name: str, url: str, path: str, wrk_path: str, args: argparse.Namespace, **headers: str) -> Result:
+    output = wrk(wrk_path, url + path, args, {"Accept-Encoding": ACCEPT_ENCODING, **headers})
+    rate, p50, p99, total, errors = parse_wrk(output)
+    print(f"  {name}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, {errors} errors", flush=True)
+    return Result(name, path, rate, p50, p99, total, errors)
+
+
+# Page weight: the bytes on the wire, headers included, as a browser accepting br/gzip receives them.
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes, int]:
+    """Status, headers (lower-cased names), decoded body and bytes received, over one raw HTTP/1.1 connection."""
+    parts = urlsplit(url)
+    lines = [f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1", f"Host: {parts.netloc}"]
+    lines += [f"{name}: {value}" for name, value in {"Connection": "close", **(headers or {})}.items()]
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=10) as sock:
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    found: dict[str, str] = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        key = name.strip().lower()
+        found[key] = f"{found[key]}, {value.strip()}" if key in found else value.strip()
+    if found.get("transfer-encoding") == "chunked":
+        body = _dechunk(body)
+    encoding = found.get("content-encoding")
+    if encoding == "br":
+        body = brotli.decompress(body)
+    elif encoding == "gzip":
+        body = gzip.decompress(body)
+    return int(status_line.split()[1]), found, body, len(received)
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size_line, _, data = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out, data = out + data[:size], data[size + 2 :]
+    return out
+
+
+def _cookies(headers: dict[str, str]) -> str:
+    cookies = re.split(r",\s*(?=[^;,=\s]+=)", headers.get("set-cookie", ""))
+    return "; ".join(cookie.split(";")[0].strip() for cookie in cookies if cookie)
+
+
+def _subresources(page_url: str, html: str) -> list[str]:
+    """What a browser fetches for the page: stylesheets, scripts and module imports, and the SVG favicon."""
+    found = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    found += re.findall(r'<script[^>]+src="([^"]+)"', html)
+    found += re.findall(r'import [^"]+ from "([^"]+)"', html)
+    found += re.findall(r'<link rel="icon" sizes="any" href="([^"]+)"', html)
+    return [urljoin(page_url, url) for url in dict.fromkeys(found)]
+
+
+def page_weight(url: str) -> Weight:
+    """The start page's first visit (everything it needs) and repeat visit (what the cache cannot answer).
+
+    Fonts count once each, as woff2 (every browser that runs govuk-frontend's JS prefers it);
+    every image the CSS names counts, which overstates a page that shows only some of them.
+    """
+    weight = Weight()
+    status, headers, html_bytes, wire = fetch(url + "/", {"Accept-Encoding": ACCEPT_ENCODING})
+    if status != 200:
+        raise SystemExit(f"bench: the start page answered {status}")
+    html = html_bytes.decode()
+    weight.files.append({"url": "/", "bytes": wire, "encoding": headers.get("content-encoding")})
+    weight.first_visit_uncompressed = len(html_bytes)
+    queue, seen, immutable = _subresources(url + "/", html), set(), {}
+    while queue:
+        asset = queue.pop(0)
+        if asset in seen:
+            continue
+        seen.add(asset)
+        status, asset_headers, body, wire_bytes = fetch(asset, {"Accept-Encoding": ACCEPT_ENCODING})
+        if status != 200:
+            raise SystemExit(f"bench: {asset} answered {status}")
+        weight.first_visit += wire_bytes
+        weight.first_visit_uncompressed += len(body)
+        immutable[asset] = (asset_headers.get("cache-control", ""), asset_headers.get("etag"))
+        weight.files.append(
+            {"url": urlsplit(asset).path, "bytes": wire_bytes, "encoding": asset_headers.get("content-encoding")}
+        )
+        if asset_headers.get("content-type", "").startswith("text/css"):
+            for ref in re.findall(r"url\(['\"]?([^)'\"]+)['\"]?\)", body.decode()):
+                if not ref.endswith(".woff") and not ref.startswith("data:"):
+                    queue.append(urljoin(asset, ref))
+    weight.first_visit += wire
+    # Repeat visit: the page again, with the first visit's cookies; assets only if not cached immutably.
+    _, _, _, repeat = fetch(url + "/", {"Accept-Encoding": ACCEPT_ENCODING, "Cookie": _cookies(headers)})
+    weight.repeat_visit = repeat
+    for asset, (cache_control, etag) in immutable.items():
+        if "immutable" not in cache_control:
+            _, _, _, revalidation = fetch(asset, {"Accept-Encoding": ACCEPT_ENCODING, "If-None-Match": etag or ""})
+            weight.repeat_visit += revalidation
+    return weight
+
+
+# The journey, walked with requests so check your answers has a session behind it.
+
+
+def _form_fields(html: str) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    form = html[html.index("<main") :]
+    for tag in re.findall(r"<(?:input|textarea)\b[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields.setdefault(name[1], []).append(value[1] if value else "")
+    return fields
+
+
+def session_cookie(url: str) -> str:
+    """Answer every question and stop on check your answers; return the Cookie header that gets there."""
+    tomorrow = datetime.date.today() + datetime.timedelta(days=30)
+    with requests.Session() as client:
+        response = client.get(url + "/request/full-name", timeout=10)
+        for _ in range(10):
+            if response.url.endswith("/request/check-answers"):
+                break
+            fields = _form_fields(response.text)
+            data: dict[str, Any] = {"csrf_token": fields["csrf_token"][0]}
+            for name, values in fields.items():
+                if name in ANSWERS:
+                    data[name] = ANSWERS[name]
+                elif name == "start_date":
+                    data[name] = [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]
+                elif name not in data and name != "csrf_token":
+                    data[name] = values[0]  # a radio question: its first option
+            response = client.post(response.url, data=data, timeout=10)
+            if response.status_code != 200:
+                raise SystemExit(f"bench: {response.url} answered {response.status_code} while walking the journey")
+        else:
+            raise SystemExit("bench: the journey never reached check your answers")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def _ratio_rows(results: list[Result]) -> list[str]:
+    rows = [
+        "| target | path | req/s | × hello | p50 ms | p99 ms | errors | goal |",
+        "|---|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for result in results:
+        goal = f"≥{RATIO_TARGETS[result.name]}× hello" if result.name in RATIO_TARGETS else ""
+        ratio = "1.00" if result.name == "hello" else f"{result.ratio:.2f}"
+        rows.append(
+            f"| {result.name} | `{result.path}` | {result.requests_per_second:,.0f} | {ratio} | {result.p50_ms:.1f} | "
+            f"{result.p99_ms:.1f} | {result.errors} | {goal} |"
+        )
+    return rows
+
+
+def check_targets(results: list[Result], weight: Weight) -> list[str]:
+    """Every missed target, in words."""
+    missed = []
+    for result in results:
+        if result.name in RATIO_TARGETS and (result.ratio or 0) < RATIO_TARGETS[result.name]:
+            missed.append(f"{result.name}: {result.ratio:.2f}× hello, target ≥{RATIO_TARGETS[result.name]}×")
+        if result.name != "hello" and result.p99_ms > P99_LIMIT_MS:
+            missed.append(f"{result.name}: p99 {result.p99_ms:.1f} ms, target ≤{P99_LIMIT_MS:.0f} ms")
+        if result.errors:
+            missed.append(f"{result.name}: {result.errors} error responses")
+    if weight.first_visit > FIRST_VISIT_LIMIT:
+        missed.append(f"first visit {weight.first_visit:,} bytes, target ≤{FIRST_VISIT_LIMIT:,}")
+    if weight.repeat_visit > REPEAT_VISIT_LIMIT:
+        missed.append(f"repeat visit {weight.repeat_visit:,} bytes, target ≤{REPEAT_VISIT_LIMIT:,}")
+    return missed
+
+
+def report(results: list[Result], weight: Weight, args: argparse.Namespace) -> str:
+    lines = [
+        f"wrk -t{args.threads} -c{args.connections}, {args.warmup}s warm-up then {args.duration}s per target; "
+        f"gunicorn {args.workers} × {args.worker_class} worker(s), {args.gunicorn_threads} thread(s) each; "
+        f"Accept-Encoding: {ACCEPT_ENCODING}",
+        "",
+        *_ratio_rows(results),
+        "",
+        "| start page | bytes transferred | goal |",
+        "|---|--:|---|",
+        f"| first visit (HTML, CSS, JS, fonts, images, favicon) | {weight.first_visit:,} "
+        f"(uncompressed {weight.first_visit_uncompressed:,}) | ≤{FIRST_VISIT_LIMIT:,} |",
+        f"| repeat visit (assets cached immutably) | {weight.repeat_visit:,} | ≤{REPEAT_VISIT_LIMIT:,} |",
+    ]
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of measurement per target (default 10)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per target (default 3)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON results file")
+    parser.add_argument("--wrk", default=shutil.which("wrk"), help="the wrk binary (default: wrk on PATH)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.wrk:
+        raise SystemExit("bench: wrk not found: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`")
+    args.workers = os.environ.get("GUNICORN_WORKERS", "2")
+    args.worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+    args.gunicorn_threads = os.environ.get("GUNICORN_THREADS", "1")
+    logs = Path(tempfile.mkdtemp(prefix="bench-"))
+    results: list[Result] = []
+    hello_env = {key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))}
+    print("hello (bare Flask)", flush=True)
+    with gunicorn("hello:app", hello_env, logs / "hello.log", pythonpath=HERE) as url:
+        results.append(measure("hello", url, "/", args.wrk, args))
+    metrics_dir = logs / "prometheus"
+    metrics_dir.mkdir()
+    service_env = {
+        **os.environ,
+        "GOVUK_ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        # The bench is one client hammering one address: the per-address limit would answer 429s.
+        "RATELIMIT_ENABLED": "false",
+        # Loopback is plain http; a Secure session cookie would never come back.
+        "GOVUK_SECURE_COOKIES": "false",
+        # Metrics as the image collects them.
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+        "METRICS_PORT": str(_free_port()),
+    }
+    print("example service (production config)", flush=True)
+    with gunicorn("example:create_app()", service_env, logs / "example.log") as url:
+        cookie = session_cookie(url)
+        with urllib.request.urlopen(url + "/", timeout=5) as response:  # nosec B310 - loopback http
+            css = re.search(r'<link rel="stylesheet" href="([^"]+)"', response.read().decode())
+        if not css:
+            raise SystemExit("bench: the start page links no stylesheet")
+        results.append(measure("start page", url, "/", args.wrk, args))
+        results.append(measure("question page", url, "/request/full-name", args.wrk, args))
+        results.append(measure("check your answers", url, "/request/check-answers", args.wrk, args, Cookie=cookie))
+        results.append(measure("main CSS", url, css[1], args.wrk, args))
+        weight = page_weight(url)
+    hello = results[0].requests_per_second
+    for result in results:
+        result.ratio = result.requests_per_second / hello
+    table = report(results, weight, args)
+    missed = check_targets(results, weight)
+    print("\n" + table + "\n")
+    print("targets missed:\n- " + "\n- ".join(missed) if missed else "every target met")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                "cpus": os.cpu_count(),
+                "wrk": {
+                    "threads": args.threads,
+                    "connections": args.connections,
+                    "duration_s": args.duration,
+                    "warmup_s": args.warmup,
+                },
+                "gunicorn": {
+                    "workers": args.workers,
+                    "worker_class": args.worker_class,
+                    "threads": args.gunicorn_threads,
+                },
+                "results": [asdict(result) for result in results],
+                "page_weight": asdict(weight),
+                "targets_missed": missed,
+                "table": table,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"wrote {args.out}")
+    shutil.rmtree(logs, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
