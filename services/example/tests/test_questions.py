@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import html as html_lib
+import random
 import re
 from collections.abc import Callable
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from example_support import MotoServer, future_date, valid_answers
 from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 
@@ -184,3 +186,20 @@ def test_date_hint_is_a_future_example(post_form: Callable[..., TestResponse]) -
     with post_form("/request/start-date", {}) as response:
         example = future_date(30)
         assert f"For example, {example.day} {example.month} {example.year}" in response.get_data(as_text=True)
+
+
+def test_long_non_ascii_answers_fit_in_the_session_cookie(
+    client: FlaskClient, post_form: Callable[..., TestResponse]
+) -> None:
+    """The answers live in the signed cookie: the longest, least compressible answers must still fit."""
+    chars = random.Random(0)
+    answers = valid_answers()
+    answers["full-name"]["full_name"] = "".join(chars.choice("ÄÖÜßéèœ漢字😀") for _ in range(100))
+    answers["reason"]["reason"] = "".join(chr(chars.randint(0x1F300, 0x1FAFF)) for _ in range(500))
+    for slug, data in answers.items():
+        with post_form(f"/request/{slug}", data) as response:
+            assert response.status_code == 302, slug
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert len(cookie.value) < 4000
+    assert answers["reason"]["reason"] in html_lib.unescape(client.get("/request/check-answers").get_data(as_text=True))

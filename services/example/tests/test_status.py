@@ -89,3 +89,18 @@ def test_detail_urls(client: FlaskClient, stored: AccessRequest) -> None:
     assert client.get("/status/ra-7k3m-9qxp").headers["Location"] == "/status/RA-7K3M-9QXP"
     assert client.get("/status/RA-2345-6789").status_code == 404
     assert client.get("/status/not-a-reference").status_code == 404
+
+
+def test_a_request_past_its_retention_is_not_found(app: Flask, client: FlaskClient) -> None:
+    old = AccessRequest(
+        reference="RA-3456-789A",
+        token="t",
+        full_name="Ada Lovelace",
+        email="ada@justice.gov.uk",
+        organisation="ministryofjustice",
+        reason="Long ago",
+        start_date=datetime.date(2025, 3, 4),
+        submitted_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31),
+    )
+    assert app.extensions["example.store"].add_new(old, retention_days=30)
+    assert client.get("/status/RA-3456-789A").status_code == 404

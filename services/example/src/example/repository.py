@@ -8,6 +8,7 @@ into the GOV.UK 503 page, so the user's answers stay in their session.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -150,7 +151,11 @@ class AccessRequestStore:
         if "Item" not in response:
             return None
         item = {name: _deserializer.deserialize(value) for name, value in response["Item"].items()}
-        return AccessRequest.from_item({k: int(v) if isinstance(v, Decimal) else v for k, v in item.items()})
+        item = {name: int(value) if isinstance(value, Decimal) else value for name, value in item.items()}
+        expires = item.get(TTL_ATTRIBUTE)
+        if isinstance(expires, int) and expires <= time.time():
+            return None  # past retention: DynamoDB's TTL deletes lazily, within days, but it is gone to us
+        return AccessRequest.from_item(item)
 
     def readiness(self) -> str | None:
         """None when the table exists and is usable, else a short reason (for ``/readyz``)."""
