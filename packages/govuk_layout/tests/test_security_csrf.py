@@ -175,3 +175,16 @@ def test_over_https_a_foreign_referrer_is_refused(client: FlaskClient) -> None:
     ) as response:
         assert response.status_code == 400
         assert HEADING in response.get_data(as_text=True)
+
+
+def test_over_https_a_same_site_referrer_is_accepted(client: FlaskClient) -> None:
+    with client.get("/cookies", base_url="https://localhost") as page:
+        token = TOKEN.search(page.get_data(as_text=True))
+    assert token is not None
+    with client.post(
+        "/cookies",
+        data=_choice({"csrf_token": token.group(1)}),
+        base_url="https://localhost",
+        headers={"Referer": "https://localhost/cookies"},
+    ) as response:
+        assert response.status_code == 302
