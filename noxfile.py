@@ -237,6 +237,8 @@ def new_service(session: nox.Session) -> None:
     """Scaffold services/<name> with its chart values and deploy workflow, and lock it: nox -s new-service -- <name>."""
     if len(session.posargs) != 1:
         session.error("usage: nox -s new-service -- <name>")
+    # A bad or existing name is refused before anything is installed or written.
+    session.run(sys.executable, str(NEW_SERVICE), "--check", *session.posargs, external=True)
     _install(session, "build")
     poetry_env = {"POETRY_PYPI_MIRROR_URL": _index_url(), "POETRY_VIRTUALENVS_CREATE": "false"}
     session.run("python", str(NEW_SERVICE), "--poetry", shlex.join(_poetry()), *session.posargs, env=poetry_env)

@@ -18,8 +18,6 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-import copier
-
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "service"
 # Cloud Platform's limit for each label of a hostname, such as <team>-<name>-<env>.cloud-platform...
@@ -92,6 +90,9 @@ def check(root: Path, name: str) -> None:
 
 
 def generate(root: Path, name: str) -> None:
+    # Imported here: the name is checked (--check) with nox's own Python, before copier is installed.
+    import copier
+
     copier.run_copy(
         str(TEMPLATE),
         str(root),
@@ -111,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nox -s new-service --", description=__doc__.splitlines()[0])
     parser.add_argument("name", help="the service's name: lowercase letters and digits, starting with a letter")
     parser.add_argument("--poetry", default="poetry", help="the Poetry command to lock with (default: poetry)")
+    parser.add_argument("--check", action="store_true", help="only check the name; write nothing")
     args = parser.parse_args(argv)
     root = ROOT
     try:
@@ -118,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as refusal:
         print(f"new-service: {refusal}; nothing was written", file=sys.stderr)
         return 2
+    if args.check:
+        return 0
     project, lock = (root / "pyproject.toml").read_bytes(), (root / "poetry.lock").read_bytes()
     try:
         generate(root, args.name)
