@@ -16,6 +16,7 @@ import re
 import secrets
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -103,6 +104,11 @@ def _assets(session: nox.Session) -> None:
     session.run("python", "-m", "govuk_layout", "assets")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """Treat SIGTERM like Ctrl-C, so nox stops its child and ``finally`` blocks run."""
+    raise KeyboardInterrupt
+
+
 LOCAL_DYNAMODB_PORT = 1552  # serve's fixed port, so `aws dynamodb --endpoint-url` can look at the table
 
 
@@ -116,6 +122,7 @@ def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[d
     into ``session.env`` (so every later ``session.run`` uses them), runs
     ``flask --app example create-table`` and yields the variables it set. On exit it
     restores ``session.env`` and stops the server; its data lives in memory and goes with it.
+    A SIGTERM (a CI timeout) is handled like Ctrl-C, so the server is stopped then too.
     """
     executable = shutil.which("moto_server", path=session.bin)
     if executable is None:
@@ -129,6 +136,7 @@ def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[d
     with open(log_path, "wb") as log:
         server = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
     saved = dict(session.env)
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -153,6 +161,7 @@ def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[d
         session.log(f"local DynamoDB at {url} (logs: {log_path})")
         yield env
     finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
         session.env.clear()
         session.env.update(saved)
         server.terminate()

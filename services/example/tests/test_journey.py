@@ -130,3 +130,13 @@ def test_change_links_return_to_check_answers(
         assert invalid.status_code == 400
     with post_form("/request/reason?change=1", {"reason": "A new reason"}) as fixed:
         assert fixed.headers["Location"] == "/request/check-answers"
+
+
+def test_posting_without_the_field_is_an_error_not_the_old_answer(
+    client: FlaskClient, post_form: Callable[..., TestResponse], answer_all: Callable[[], None]
+) -> None:
+    answer_all()
+    with post_form("/request/full-name", {}) as response:
+        assert response.status_code == 400
+    with post_form("/request/organisation", {}) as response:
+        assert response.status_code == 400

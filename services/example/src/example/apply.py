@@ -30,8 +30,10 @@ def question(slug: str) -> Response | tuple[str, int]:
         return redirect(_question_url(missing))
 
     changing = request.args.get("change") == "1"
-    answer = journey.answers().get(current.field)
-    form = current.form(data={current.field: current.form_data(answer)})
+    if request.method == "POST":
+        form = current.form()  # only what was posted: a missing field is an error, not the old answer
+    else:
+        form = current.form(data={current.field: current.form_data(journey.answers().get(current.field))})
     if form.validate_on_submit():
         journey.save(current, current.stored(form))
         after = None if changing else journey.following(current)
