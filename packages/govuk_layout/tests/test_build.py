@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from wheel_support import build_wheel
 
 REPO = Path(__file__).resolve().parents[3]
 SERVICES = sorted(path.parent for path in (REPO / "services").glob("*/pyproject.toml"))
 
 
 def wheel_requirements(project: Path, outdir: Path) -> list[str]:
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(project)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = outdir.glob("*.whl")
+    wheel = build_wheel(project, outdir)
     with zipfile.ZipFile(wheel) as archive:
         (metadata,) = (name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
         text = archive.read(metadata).decode()

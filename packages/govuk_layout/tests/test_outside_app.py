@@ -11,10 +11,8 @@ import itertools
 import os
 import re
 import shlex
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from wheel_support import build_wheel, fresh_venv
 
 PACKAGE = Path(__file__).resolve().parents[1]
 README = PACKAGE / "README.md"
@@ -36,44 +35,6 @@ def readme_block(marker: str) -> str:
     match = re.search(rf"<!-- quick-start: {re.escape(marker)} -->\n```\w*\n(.*?)```", README.read_text(), re.DOTALL)
     assert match, f"the README has no quick-start block {marker!r}"
     return match.group(1)
-
-
-def _pip_index() -> str | None:
-    """The index pip is configured with here, so uv resolves from the same place."""
-    if os.environ.get("PIP_INDEX_URL"):
-        return os.environ["PIP_INDEX_URL"]
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "config", "get", "global.index-url"], capture_output=True, text=True, check=False
-    )
-    return result.stdout.strip() if result.returncode == 0 and result.stdout.strip() else None
-
-
-def fresh_venv(where: Path, *requirements: str) -> Path:
-    """A new venv with ``requirements`` installed from the index; uv when present, else venv and pip."""
-    uv = shutil.which("uv")
-    if uv:
-        index = _pip_index()
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(where)], check=True)
-        subprocess.run(
-            [uv, "pip", "install", "--quiet", "--python", str(where / "bin" / "python")]
-            + (["--default-index", index] if index else [])
-            + list(requirements),
-            check=True,
-        )
-    else:
-        subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
-        subprocess.run([str(where / "bin" / "python"), "-m", "pip", "install", "--quiet", *requirements], check=True)
-    return where
-
-
-def build_wheel(project: Path, outdir: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir), str(project)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = outdir.glob("*.whl")
-    return wheel
 
 
 def free_port() -> int:
