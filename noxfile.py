@@ -269,17 +269,22 @@ def new_service_check(session: nox.Session) -> None:
 E2E_PATH = "services/example/e2e"
 
 
-def _chromium(session: nox.Session) -> str:
-    """Find a Chromium for Playwright: CHROMIUM_PATH, then Debian's, else apt-get it (root on Debian) or stop."""
+def _chromium(session: nox.Session) -> dict[str, str]:
+    """Find a Chromium: CHROMIUM_PATH, Debian's, Playwright's own, else apt-get it (root on Debian) or stop."""
     for candidate in (os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), "/usr/bin/chromium"):
         if candidate and os.access(candidate, os.X_OK):
-            return candidate
+            return {"CHROMIUM_PATH": candidate}
+    managed = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    if any(managed.glob("chromium*")):
+        return {}  # `playwright install chromium` already ran: Playwright finds it itself
     if os.geteuid() == 0 and shutil.which("apt-get") and Path("/etc/debian_version").exists():
         session.run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", external=True)
         found = shutil.which("chromium")
         if found:
-            return found
-    session.error("no Chromium found: `apt-get install chromium` (Debian) or set CHROMIUM_PATH to a Chromium binary")
+            return {"CHROMIUM_PATH": found}
+    session.error(
+        "no Chromium: `apt-get install chromium` (Debian), `playwright install chromium` or set CHROMIUM_PATH"
+    )
 
 
 def _browser_tests(session: nox.Session, *pytest_args: str, env: dict[str, str] | None = None) -> None:
@@ -288,7 +293,7 @@ def _browser_tests(session: nox.Session, *pytest_args: str, env: dict[str, str] 
     _assets(session)
     if not shutil.which("java"):
         session.error("no Java found for the Nu HTML Checker: `apt-get install default-jre-headless`")
-    session.run("pytest", *pytest_args, env={"CHROMIUM_PATH": _chromium(session), **(env or {})})
+    session.run("pytest", *pytest_args, env={**_chromium(session), **(env or {})})
 
 
 @nox.session(python=PYTHON)
