@@ -43,7 +43,7 @@ def test_chrome_is_rendered_once_and_reused(make_app: Callable[..., Flask]) -> N
     first = client.get("/apply").get_data(as_text=True)
     fragments = dict(_cache(app).fragments)
     assert {"header", "service-navigation", "phase-banner", "footer", "cookie-banner"} <= {
-        name.split('"')[1] for name in fragments
+        name.split("'")[1] for name in fragments
     }
     second = client.get("/apply").get_data(as_text=True)
     assert _cache(app).fragments == fragments

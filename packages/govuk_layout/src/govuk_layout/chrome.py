@@ -10,7 +10,6 @@ per-request values (CSP nonce, CSRF token, return path) must stay outside the bl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -44,7 +43,7 @@ class ChromeCache(Extension):
     def _fragment(self, key: list[Any], caller: Callable[[], str]) -> str:
         if self.environment.auto_reload:
             return caller()
-        name = json.dumps(key, default=str, separators=(",", ":"))
+        name = repr(key)  # keys hold lists and dicts (navigation), so not hashable as they are
         fragment = self.fragments.get(name)
         if fragment is None:
             fragment = caller()
