@@ -299,7 +299,7 @@ def _browser_tests(session: nox.Session, *pytest_args: str, env: dict[str, str] 
 @nox.session(python=PYTHON)
 def e2e(session: nox.Session) -> None:
     """Run the Playwright journeys in Chromium with axe-core and Nu HTML Checker on every page."""
-    _browser_tests(session, *(session.posargs or (E2E_PATH,)))
+    _browser_tests(session, E2E_PATH, *session.posargs)
 
 
 @nox.session(python=PYTHON)
