@@ -18,8 +18,11 @@ from werkzeug.test import TestResponse
 
 @pytest.fixture(scope="module")
 def app(make_app: Callable[..., Flask], moto: MotoServer) -> Flask:
-    """One app for the module: these tests only use the session, so they share its compiled templates."""
-    return make_app(moto.url)
+    """One app for the module: these tests only use the session, so they share its compiled templates.
+
+    Rate limits are off: this module's many posts from one address would otherwise reach them.
+    """
+    return make_app(moto.url, RATELIMIT_ENABLED=False)
 
 
 def _answer_up_to(post_form: Callable[..., TestResponse], slug: str) -> None:
