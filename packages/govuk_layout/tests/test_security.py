@@ -244,3 +244,14 @@ def test_static_files_cannot_escape_their_folder(client: FlaskClient, path: str)
         body = response.get_data(as_text=True)
     for leaked in ("from __future__", "class LayoutSettings", "[project]", "root:x:0:0"):
         assert leaked not in body
+
+
+def test_the_assets_pages_link_to_carry_the_headers(client: FlaskClient) -> None:
+    """The URLs templates actually use (fingerprinted or not) are served with the static headers."""
+    html = client.get("/cookies").get_data(as_text=True)
+    linked = re.findall(r'"(/assets/[^"]+)"', html)
+    assert any(url.endswith(".css") for url in linked) and any(url.endswith(".js") for url in linked)
+    for url in linked:
+        with client.get(url, base_url=HTTPS) as response:
+            assert response.status_code == 200, url
+            assert_security_headers(response)
