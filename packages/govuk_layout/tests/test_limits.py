@@ -217,6 +217,7 @@ def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         "2",
         "--bind",
         f"127.0.0.1:{port}",
+        "--no-control-socket",  # one fixed path per user: a gunicorn running elsewhere must not collide
         "--chdir",
         str(Path(__file__).parent),
         "test_limits:gunicorn_app()",
