@@ -186,12 +186,24 @@ def gunicorn_app() -> Flask:
     app = Flask("limits_under_gunicorn")
     GovukLayout(app)
 
-    @app.get("/worker")
     def worker() -> str:
         time.sleep(0.3)  # keeps this worker busy, so a concurrent request is served by the other one
         return str(os.getpid())
 
+    app.add_url_rule("/worker", view_func=worker)
+    probe = Blueprint("probe", __name__)  # exempt from limits: only for seeing both workers are up
+    probe.add_url_rule("/probe", view_func=worker)
+    app.register_blueprint(probe)
     return app
+
+
+def _both_workers_answer(url: str) -> bool:
+    def pid(_: int) -> str:
+        with requests.get(f"{url}/probe", timeout=10) as response:
+            return response.text
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return len(set(pool.map(pid, range(2)))) == 2
 
 
 @pytest.fixture
@@ -208,6 +220,7 @@ def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         "REDIS_URL": redis_url,
         "RATELIMIT_DEFAULT": "6 per hour",
         "RATELIMIT_KEY_PREFIX": prefix,
+        "GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS": '["govuk_health", "probe"]',
     }
     command = [
         sys.executable,
@@ -237,6 +250,7 @@ def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
 
     try:
         _wait_for(healthy, "gunicorn")
+        _wait_for(lambda: _both_workers_answer(url), "gunicorn's second worker")
         yield url, prefix
     finally:
         server.terminate()
