@@ -132,6 +132,9 @@ def test_the_policy_is_configurable(make_app: Callable[..., Flask]) -> None:
         ({"default-src": "'self'"}, "must declare script-src"),
         ({"script-src": "'self' 'unsafe-inline'"}, "must not allow 'unsafe-inline'"),
         ({"script-src": "'self' 'unsafe-eval'"}, "must not allow 'unsafe-eval'"),
+        ({"script-src": "'self'; script-src *"}, "values have no ;"),
+        ({"script-src": "'self'\r\nSet-Cookie: x=1"}, "line breaks"),
+        ({"script-src": "'self'", "Script Src": "*"}, "lowercase words"),
     ],
 )
 def test_unsafe_policies_are_refused_at_start_up(

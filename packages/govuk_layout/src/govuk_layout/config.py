@@ -8,6 +8,7 @@ A service adds its own keys by subclassing :class:`LayoutSettings`.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -41,6 +42,8 @@ DEFAULT_PERMISSIONS_POLICY = {
     "payment": "()",
     "usb": "()",
 }
+_POLICY_NAME = re.compile(r"[a-z]+(-[a-z]+)*")
+_POLICY_UNSAFE = re.compile(r"[;,\x00-\x1f\x7f]")
 _STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
 
 
@@ -110,6 +113,15 @@ class LayoutSettings(BaseSettings):
     @classmethod
     def _links(cls, value: str | None) -> str | None:
         return _check_link(value)
+
+    @field_validator("GOVUK_CONTENT_SECURITY_POLICY", "GOVUK_PERMISSIONS_POLICY")
+    @classmethod
+    def _header_policy(cls, value: dict[str, str]) -> dict[str, str]:
+        # Each pair becomes part of one header: a separator or line break would forge another directive or header.
+        for name, sources in value.items():
+            if not _POLICY_NAME.fullmatch(name) or _POLICY_UNSAFE.search(sources):
+                raise ValueError(f"{name!r}: names are lowercase words with hyphens; values have no ; , or line breaks")
+        return value
 
     @field_validator("GOVUK_CONTENT_SECURITY_POLICY")
     @classmethod
