@@ -230,10 +230,13 @@ def build(session: nox.Session) -> None:
     _install(session, "build")
     _assets(session)
     shutil.rmtree(DIST, ignore_errors=True)
+    # uv makes build's isolated environments several times faster; it resolves from pip's index.
+    installer = ["--installer", "uv"] if shutil.which("uv") else []
     for project in (LAYOUT, *sorted(path.parent for path in SERVICES.glob("*/pyproject.toml"))):
         session.run(
-            "python", "-m", "build", "--sdist", "--wheel", "--outdir", str(DIST), str(project), *session.posargs
-        )
+            "python", "-m", "build", "--sdist", "--wheel", *installer, "--outdir", str(DIST), str(project),
+            *session.posargs, env={"UV_DEFAULT_INDEX": _index_url()},
+        )  # fmt: skip
     _check_vendored_assets(session, next(DIST.glob("govuk_layout-*.whl")))
     session.run("twine", "check", *sorted(str(path) for path in DIST.iterdir()))
 
