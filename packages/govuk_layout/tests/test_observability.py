@@ -13,7 +13,7 @@ import pytest
 from flask import Flask, g
 from prometheus_client import REGISTRY
 
-from govuk_layout import observability
+from govuk_layout import ConfigError, observability
 
 
 def _lines(output: str) -> list[dict[str, object]]:
@@ -99,6 +99,18 @@ def test_setting_up_an_app_twice_does_not_double_its_log_lines(make_app: Callabl
     app = make_app()
     app.logger.info("once")
     assert [line["message"] for line in _lines(capsys.readouterr().out)] == ["once"]
+
+
+def test_json_logs_replace_flasks_plain_stderr_line(make_app: Callable[..., Flask], capsys) -> None:
+    make_app().logger.warning("only as json")
+    captured = capsys.readouterr()
+    assert [line["message"] for line in _lines(captured.out)] == ["only as json"]
+    assert "only as json" not in captured.err
+
+
+def test_invalid_switch_is_a_config_error(make_app: Callable[..., Flask]) -> None:
+    with pytest.raises(ConfigError, match="GOVUK_METRICS"):
+        make_app(GOVUK_METRICS="sometimes")
 
 
 def test_request_logs_and_json_can_be_switched_off(make_app: Callable[..., Flask], capsys) -> None:

@@ -108,6 +108,10 @@ class LayoutSettings(BaseSettings):
     GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS: list[str] = ["govuk_health"]
     # Request limits (inputs.py).
     GOVUK_MAX_CONTENT_LENGTH: int = Field(1_048_576, gt=0)
+    # Operability (observability.py).
+    GOVUK_JSON_LOGS: bool = True
+    GOVUK_REQUEST_LOG: bool = True
+    GOVUK_METRICS: bool = True
 
     @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
     @classmethod

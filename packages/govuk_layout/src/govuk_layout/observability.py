@@ -21,17 +21,13 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from flask.logging import default_handler
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # Letters, digits and a little punctuation, 8 to 128 long: anything else is replaced, never logged.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
-_FLAGS = {
-    "GOVUK_JSON_LOGS": True,
-    "GOVUK_REQUEST_LOG": True,
-    "GOVUK_METRICS": True,
-}
 
 
 class RequestIdFilter(logging.Filter):
@@ -69,13 +65,6 @@ def _metrics() -> tuple[Counter, Histogram]:
     return requests, duration
 
 
-def _flag(app: Flask, key: str) -> bool:
-    value = app.config[key]
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)
-
-
 def _configure_logging(app: Flask) -> None:
     handler = _JsonHandler()
     handler.setFormatter(
@@ -85,7 +74,8 @@ def _configure_logging(app: Flask) -> None:
         )
     )
     handler.addFilter(RequestIdFilter())
-    for old in [h for h in app.logger.handlers if isinstance(h, _JsonHandler)]:
+    # Flask's plain stderr handler would write every line a second time, unstructured.
+    for old in [h for h in app.logger.handlers if isinstance(h, _JsonHandler) or h is default_handler]:
         app.logger.removeHandler(old)
     app.logger.addHandler(handler)
     if app.logger.level == logging.NOTSET:
@@ -102,11 +92,11 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id
     duration = time.perf_counter() - g.get("request_started", time.perf_counter())
     endpoint = request.endpoint or "unmatched"
-    if _flag(current_app, "GOVUK_METRICS"):
+    if current_app.config["GOVUK_METRICS"]:
         requests, histogram = _metrics()
         requests.labels(request.method, endpoint, str(response.status_code)).inc()
         histogram.labels(request.method, endpoint).observe(duration)
-    if _flag(current_app, "GOVUK_REQUEST_LOG"):
+    if current_app.config["GOVUK_REQUEST_LOG"]:
         # The path only: a query string can carry what a user typed.
         current_app.logger.info(
             "request",
@@ -122,14 +112,12 @@ def _finish(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Request ids, JSON request logs and metrics; each key may be switched off in config or the environment.
+    """Request ids, JSON request logs and metrics, each switched by its validated config key.
 
     Keys: ``GOVUK_JSON_LOGS`` (app log lines as JSON on stdout), ``GOVUK_REQUEST_LOG`` (one line per
     request) and ``GOVUK_METRICS`` (Prometheus counters), all on by default.
     """
-    for key, default in _FLAGS.items():
-        app.config.setdefault(key, os.environ.get(key, default))
-    if _flag(app, "GOVUK_JSON_LOGS"):
+    if app.config["GOVUK_JSON_LOGS"]:
         _configure_logging(app)
     app.before_request(_start)
     app.after_request(_finish)
