@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from journey import SERVICE, Audit, error_summary
 from playwright.sync_api import Page, expect
@@ -17,10 +19,10 @@ def _consent(page: Page) -> str | None:
 @pytest.mark.parametrize(("choice", "verb", "value"), [("Accept", "accepted", "yes"), ("Reject", "rejected", "no")])
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"])
 def test_banner_choice_is_remembered_and_changed_on_the_cookies_page(
-    new_page: object, audit: Audit, choice: str, verb: str, value: str, javascript: bool
+    new_page: Callable[..., Page], audit: Audit, choice: str, verb: str, value: str, javascript: bool
 ) -> None:
     mode = "javascript on" if javascript else "javascript off"
-    page: Page = new_page(java_script_enabled=javascript)  # type: ignore[operator]
+    page = new_page(java_script_enabled=javascript)
     page.goto("/privacy")
     banner = page.get_by_role("region", name=BANNER)
     expect(banner).to_contain_text("We’d also like to use analytics cookies")
