@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -25,6 +26,17 @@ def _strip(value: Any) -> Any:
 def _one_newline(value: Any) -> Any:
     # Browsers post newlines as CRLF but count them as one character.
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+class PersonName:
+    """Letters (any script), spaces, hyphens, full stops and apostrophes: no line breaks or invisible controls."""
+
+    _ALLOWED_PUNCTUATION = frozenset(" -.'’")
+
+    def __call__(self, form: Form, field: Field) -> None:
+        value = field.data or ""
+        if any(not (ch in self._ALLOWED_PUNCTUATION or unicodedata.category(ch)[0] in "LM") for ch in value):
+            raise ValidationError("Full name must only include letters, spaces, hyphens, full stops and apostrophes")
 
 
 def today() -> datetime.date:
@@ -109,6 +121,7 @@ class FullNameForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hi
         validators=[
             DataRequired("Enter your full name"),
             Length(max=100, message="Full name must be 100 characters or less"),
+            PersonName(),
         ],
         filters=[_strip],
         widget=GovTextInput(),
