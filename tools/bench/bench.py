@@ -59,7 +59,9 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    cpu_ms: float  # gunicorn's CPU time (master and workers, user + system) per request
     ratio: float | None = None
+    cpu_ratio: float | None = None
 
 
 @dataclass
@@ -76,9 +78,27 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the gunicorn master and its workers so far."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that has gone
+            if stat.parent.name == str(self.pid) or fields[1] == str(self.pid):
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], log: Path, pythonpath: Path | None = None) -> Iterator[str]:
-    """Serve ``app`` with the production gunicorn config on a free loopback port; yield its base URL."""
+def gunicorn(app: str, env: dict[str, str], log: Path, pythonpath: Path | None = None) -> Iterator[Server]:
+    """Serve ``app`` with the production gunicorn config on a free loopback port."""
     port = _free_port()
     command = [sys.executable, "-m", "gunicorn", "--config", CONFIG, "--bind", f"127.0.0.1:{port}"]
     if pythonpath:
@@ -100,7 +120,7 @@ def gunicorn(app: str, env: dict[str, str], log: Path, pythonpath: Path | None =
             if time.monotonic() > deadline:
                 raise SystemExit(f"bench: {app} did not answer on {url}; see {log}")
             time.sleep(0.2)
-        yield url
+        yield Server(url, server.pid)
     finally:
         server.terminate()
         try:
@@ -135,20 +155,23 @@ def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
     return float(rate[1]), _milliseconds(p50[1]), _milliseconds(p99[1]), int(total[1]), errors
 
 
-def wrk(wrk_path: str, url: str, args: argparse.Namespace, headers: dict[str, str]) -> str:
-    header_args = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
-    base = [wrk_path, f"-t{args.threads}", f"-c{args.connections}", "--timeout", "5s", *header_args]
+def measure(name: str, server: Server, path: str, args: argparse.Namespace, **headers: str) -> Result:
+    """Warm up, then measure with wrk, counting the server's CPU time over the measured run."""
+    sent = {"Accept-Encoding": ACCEPT_ENCODING, **headers}
+    header_args = [arg for header, value in sent.items() for arg in ("-H", f"{header}: {value}")]
+    base = [args.wrk, f"-t{args.threads}", f"-c{args.connections}", "--timeout", "5s", *header_args]
+    url = server.url + path
     if args.warmup:
         subprocess.run([*base, f"-d{args.warmup}s", url], check=True, capture_output=True)  # nosec B603
-    done = subprocess.run([*base, f"-d{args.duration}s", "--latency", url], check=True, capture_output=True, text=True)  # nosec B603
-    return done.stdout
-
-
-def measure(name: str, url: str, path: str, wrk_path: str, args: argparse.Namespace, **headers: str) -> Result:
-    output = wrk(wrk_path, url + path, args, {"Accept-Encoding": ACCEPT_ENCODING, **headers})
-    rate, p50, p99, total, errors = parse_wrk(output)
-    print(f"  {name}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, {errors} errors", flush=True)
-    return Result(name, path, rate, p50, p99, total, errors)
+    before = server.cpu_seconds()
+    done = subprocess.run(  # nosec B603
+        [*base, f"-d{args.duration}s", "--latency", url], check=True, capture_output=True, text=True
+    )
+    cpu = server.cpu_seconds() - before
+    rate, p50, p99, total, errors = parse_wrk(done.stdout)
+    cpu_ms = cpu * 1000 / max(total, 1)
+    print(f"  {name}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, {cpu_ms:.2f} CPU ms/req, {errors} errors")
+    return Result(name, path, rate, p50, p99, total, errors, cpu_ms)
 
 
 # Page weight: the bytes on the wire, headers included, as a browser accepting br/gzip receives them.
@@ -290,15 +313,16 @@ def session_cookie(url: str) -> str:
 
 def _ratio_rows(results: list[Result]) -> list[str]:
     rows = [
-        "| target | path | req/s | × hello | p50 ms | p99 ms | errors | goal |",
-        "|---|---|--:|--:|--:|--:|--:|---|",
+        "| target | path | req/s | × hello | p50 ms | p99 ms | errors | server CPU ms/req | × hello by CPU | goal |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for result in results:
         goal = f"≥{RATIO_TARGETS[result.name]}× hello" if result.name in RATIO_TARGETS else ""
         ratio = "1.00" if result.name == "hello" else f"{result.ratio:.2f}"
+        cpu_ratio = f"{result.cpu_ratio:.2f}" if result.cpu_ratio else "–"
         rows.append(
             f"| {result.name} | `{result.path}` | {result.requests_per_second:,.0f} | {ratio} | {result.p50_ms:.1f} | "
-            f"{result.p99_ms:.1f} | {result.errors} | {goal} |"
+            f"{result.p99_ms:.1f} | {result.errors} | {result.cpu_ms:.2f} | {cpu_ratio} | {goal} |"
         )
     return rows
 
@@ -352,15 +376,19 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.wrk:
         raise SystemExit("bench: wrk not found: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`")
-    args.workers = os.environ.get("GUNICORN_WORKERS", "2")
-    args.worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-    args.gunicorn_threads = os.environ.get("GUNICORN_THREADS", "1")
+    from example import gunicorn_conf  # the settings both servers run with, as this environment makes them
+
+    args.workers, args.worker_class, args.gunicorn_threads = (
+        gunicorn_conf.workers,
+        gunicorn_conf.worker_class,
+        gunicorn_conf.threads,
+    )
     logs = Path(tempfile.mkdtemp(prefix="bench-"))
     results: list[Result] = []
     hello_env = {key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))}
     print("hello (bare Flask)", flush=True)
-    with gunicorn("hello:app", hello_env, logs / "hello.log", pythonpath=HERE) as url:
-        results.append(measure("hello", url, "/", args.wrk, args))
+    with gunicorn("hello:app", hello_env, logs / "hello.log", pythonpath=HERE) as server:
+        results.append(measure("hello", server, "/", args))
     metrics_dir = logs / "prometheus"
     metrics_dir.mkdir()
     service_env = {
@@ -376,20 +404,21 @@ def main(argv: list[str] | None = None) -> int:
         "METRICS_PORT": str(_free_port()),
     }
     print("example service (production config)", flush=True)
-    with gunicorn("example:create_app()", service_env, logs / "example.log") as url:
-        cookie = session_cookie(url)
-        with urllib.request.urlopen(url + "/", timeout=5) as response:  # nosec B310 - loopback http
+    with gunicorn("example:create_app()", service_env, logs / "example.log") as server:
+        cookie = session_cookie(server.url)
+        with urllib.request.urlopen(server.url + "/", timeout=5) as response:  # nosec B310 - loopback http
             css = re.search(r'<link rel="stylesheet" href="([^"]+)"', response.read().decode())
         if not css:
             raise SystemExit("bench: the start page links no stylesheet")
-        results.append(measure("start page", url, "/", args.wrk, args))
-        results.append(measure("question page", url, "/request/full-name", args.wrk, args))
-        results.append(measure("check your answers", url, "/request/check-answers", args.wrk, args, Cookie=cookie))
-        results.append(measure("main CSS", url, css[1], args.wrk, args))
-        weight = page_weight(url)
-    hello = results[0].requests_per_second
+        results.append(measure("start page", server, "/", args))
+        results.append(measure("question page", server, "/request/full-name", args))
+        results.append(measure("check your answers", server, "/request/check-answers", args, Cookie=cookie))
+        results.append(measure("main CSS", server, css[1], args))
+        weight = page_weight(server.url)
+    hello = results[0]
     for result in results:
-        result.ratio = result.requests_per_second / hello
+        result.ratio = result.requests_per_second / hello.requests_per_second
+        result.cpu_ratio = hello.cpu_ms / result.cpu_ms if result.cpu_ms else None
     table = report(results, weight, args)
     missed = check_targets(results, weight)
     print("\n" + table + "\n")
