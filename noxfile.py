@@ -211,7 +211,12 @@ def lint(session: nox.Session) -> None:
 
 DIST = ROOT / "dist"
 # What the govuk-layout wheel must vendor; Poetry silently drops git-ignored files otherwise.
-VENDORED = ("static/.govuk-frontend-version", "static/govuk-frontend.min.css", "static/govuk-frontend.min.js")
+VENDORED = (
+    "static/.govuk-frontend-version",
+    "static/govuk-frontend.min.css",
+    "static/govuk-frontend.min.js",
+    "static/fingerprints.json",  # without it, asset_url() falls back to plain names, cached for an hour only
+)
 
 
 def _check_vendored_assets(session: nox.Session, wheel: Path) -> None:
