@@ -43,8 +43,7 @@ TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT))
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "e2e", "new-service-check"]
+nox.options.sessions = ["lint", "tests", "tests-compat", "render-charts", "e2e", "new-service-check"]
 
 
 def _index_url() -> str:
@@ -200,6 +199,14 @@ def tests(session: nox.Session) -> None:
     _install(session, "test", "build")
     _assets(session)
     session.run("pytest", *(session.posargs or TEST_PATHS))
+
+
+@nox.session(name="tests-compat", python=["3.12", "3.13"])
+def tests_compat(session: nox.Session) -> None:
+    """Run govuk-layout's tests on the other Python versions it supports."""
+    _install(session, "test", "build")
+    _assets(session)
+    session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
 
 
 @nox.session(python=PYTHON)
@@ -431,22 +438,24 @@ def _locked_version(name: str) -> str:
 
 @nox.session(name="render-charts", python=PYTHON)
 def render_charts(session: nox.Session) -> None:
-    """Render the chart per environment into build/charts/, then helm lint, kubernetes-validate and checkov."""
+    """Render each service's chart per environment into build/charts/; helm lint, kubernetes-validate, checkov."""
     session.install(CHECKOV, f"kubernetes-validate=={_locked_version('kubernetes-validate')}")
     helm = _helm(session)
-    service = _service(session)
+    # SERVICE narrows it to one; otherwise every service with chart values, so CI checks them all.
+    services = [_service(session)] if os.environ.get("SERVICE") else sorted(p.name for p in CHART_VALUES.iterdir())
     rendered = []
-    for env in ENVIRONMENTS:
-        release, values = _release(service, env), str(_values(service, env))
-        session.run(helm, "lint", "--strict", str(CHART), "--namespace", release, "--values", values, external=True)
-        out = BUILD / "charts" / env / f"{service}.yaml"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        manifest = session.run(
-            helm, "template", release, str(CHART), "--namespace", release, "--values", values,
-            "--kube-version", KUBE_VERSION, external=True, silent=True,
-        )  # fmt: skip
-        out.write_text(str(manifest))
-        rendered.append(str(out))
+    for service in services:
+        for env in ENVIRONMENTS:
+            release, values = _release(service, env), str(_values(service, env))
+            session.run(helm, "lint", "--strict", str(CHART), "--namespace", release, "--values", values, external=True)
+            out = BUILD / "charts" / env / f"{service}.yaml"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            manifest = session.run(
+                helm, "template", release, str(CHART), "--namespace", release, "--values", values,
+                "--kube-version", KUBE_VERSION, external=True, silent=True,
+            )  # fmt: skip
+            out.write_text(str(manifest))
+            rendered.append(str(out))
     session.run("kubernetes-validate", "--strict", "--kubernetes-version", KUBE_VERSION, *rendered)
     # Skips live next to the resource they excuse (checkov.io/skipN annotations with a comment).
     session.run(
