@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 import npm_pins
+from servers import stop_process
 
 VNU_VERSION = "26.9.27"
 VNU_INTEGRITY = "sha512-TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNtjn7+RPUiZhgli0SghgBX6RJRNea0KA=="
@@ -91,9 +92,4 @@ class HtmlChecker:
         return found
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)

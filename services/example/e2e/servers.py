@@ -19,6 +19,17 @@ BIN = Path(sys.executable).parent
 REGION = "eu-west-2"
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a child to stop, and make sure it has within ten seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -52,13 +63,7 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-40:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def _start(name: str, args: list[str], port: int, logs: Path, env: dict[str, str] | None = None) -> Server:
