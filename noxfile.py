@@ -270,7 +270,7 @@ def new_service(session: nox.Session) -> None:
 
 @nox.session(name="new-service-check", python=PYTHON)
 def new_service_check(session: nox.Session) -> None:
-    """Run new-service in a copy of this repo, then the new service's tests and render-charts there."""
+    """Check the tools: new-service in a copy of this repo (tests, charts), and deploy-dev dry run and refusal."""
     _install(session, "test", "build")
     session.install(f"check-jsonschema=={_locked_version('check-jsonschema')}")
     nested = {

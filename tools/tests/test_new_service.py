@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -18,23 +16,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from nested_nox import nox, passed
 
 REPO = Path(__file__).resolve().parents[2]
 NAME = "demo"
-
-
-def nox(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [*shlex.split(os.environ["NEW_SERVICE_CHECK_NOX"]), "--envdir", os.environ["NEW_SERVICE_CHECK_ENVDIR"]]
-    outer = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "SERVICE")}
-    return subprocess.run(
-        [*command, *args], cwd=repo, env={**outer, **(env or {})}, capture_output=True, text=True, check=False
-    )
-
-
-def passed(result: subprocess.CompletedProcess[str]) -> bool:
-    if result.returncode:
-        print(result.stdout[-6000:], result.stderr[-6000:], sep="\n")
-    return result.returncode == 0
 
 
 def snapshot(repo: Path) -> dict[str, str]:
