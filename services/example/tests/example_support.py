@@ -1,4 +1,4 @@
-"""Helpers for the example service's tests: a moto server process, CSRF tokens, valid answers."""
+"""Helpers for the example service's tests: a moto server process, CSRF tokens, valid answers and requests."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 import requests
 from flask import Flask
+
+from example.model import AccessRequest
 
 SECRET = "test-secret-key-with-enough-length"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -90,6 +92,21 @@ def valid_answers() -> dict[str, dict[str, Any]]:
         "reason": {"reason": "I maintain the analytical platform's data pipelines."},
         "start-date": {"start_date": [str(start.day), str(start.month), str(start.year)]},
     }
+
+
+def access_request(**changes: Any) -> AccessRequest:
+    """A valid stored request; tests change only the fields they are about."""
+    fields: dict[str, Any] = {
+        "reference": "RA-7K3M-9QXP",
+        "token": "t",
+        "full_name": "Ada Lovelace",
+        "email": "ada@justice.gov.uk",
+        "organisation": "ministryofjustice",
+        "reason": "A private reason",
+        "start_date": datetime.date(2030, 3, 4),
+        "submitted_at": datetime.datetime.now(datetime.UTC),
+    }
+    return AccessRequest(**{**fields, **changes})
 
 
 def table_items(app: Flask) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import html as html_lib
 from collections.abc import Callable
 
 import pytest
+from example_support import access_request
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -16,16 +17,7 @@ from example.model import AccessRequest
 
 @pytest.fixture
 def stored(app: Flask) -> AccessRequest:
-    request = AccessRequest(
-        reference="RA-7K3M-9QXP",
-        token="t",
-        full_name="Ada Lovelace",
-        email="ada@justice.gov.uk",
-        organisation="ministryofjustice",
-        reason="A private reason",
-        start_date=datetime.date(2030, 3, 4),
-        submitted_at=datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC),
-    )
+    request = access_request(submitted_at=datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC))
     assert app.extensions["example.store"].add_new(request, 30)
     return request
 
@@ -92,12 +84,8 @@ def test_detail_urls(client: FlaskClient, stored: AccessRequest) -> None:
 
 
 def test_a_request_past_its_retention_is_not_found(app: Flask, client: FlaskClient) -> None:
-    old = AccessRequest(
+    old = access_request(
         reference="RA-3456-789A",
-        token="t",
-        full_name="Ada Lovelace",
-        email="ada@justice.gov.uk",
-        organisation="ministryofjustice",
         reason="Long ago",
         start_date=datetime.date(2025, 3, 4),
         submitted_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31),

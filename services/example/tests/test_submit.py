@@ -8,12 +8,10 @@ from collections.abc import Callable
 
 import pytest
 from botocore.stub import Stubber
-from example_support import csrf_token, reference_on, table_items
+from example_support import access_request, csrf_token, reference_on, table_items
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
-
-from example.model import AccessRequest
 
 
 def _journey_identity(client: FlaskClient) -> tuple[str, str]:
@@ -86,15 +84,13 @@ def test_a_submit_whose_answer_was_lost_counts_once(
     """The write landed but the response never arrived (a timeout): sending again finds it by its token."""
     answer_all()
     reference, token = _journey_identity(client)
-    landed = AccessRequest(
+    landed = access_request(
         reference=reference,
         token=token,
-        full_name="Ada Lovelace",
         email="ada.lovelace@digital.justice.gov.uk",
         organisation="moj-analytical-services",
         reason="Earlier copy",
         start_date=datetime.date(2030, 1, 1),
-        submitted_at=datetime.datetime.now(datetime.UTC),
     )
     assert app.extensions["example.store"].add_new(landed, 30)
     with _send(client, _check_answers_token(client)):
@@ -109,15 +105,13 @@ def test_someone_elses_reference_is_never_overwritten(
 ) -> None:
     answer_all()
     reference, _ = _journey_identity(client)
-    theirs = AccessRequest(
+    theirs = access_request(
         reference=reference,
         token="another-journey",
         full_name="Grace Hopper",
         email="grace@justice.gov.uk",
-        organisation="ministryofjustice",
         reason="Theirs",
         start_date=datetime.date(2030, 1, 1),
-        submitted_at=datetime.datetime.now(datetime.UTC),
     )
     assert app.extensions["example.store"].add_new(theirs, 30)
     with _send(client, _check_answers_token(client)):
