@@ -253,6 +253,13 @@ def build(session: nox.Session) -> None:
     session.run("twine", "check", *sorted(str(path) for path in DIST.iterdir()))
 
 
+@nox.session(python=PYTHON)
+def translations(session: nox.Session) -> None:
+    """Extract, update and compile the gettext catalogues of govuk-layout and every service (-- --check only checks)."""
+    _install(session)
+    session.run("python", "tools/translations.py", *session.posargs)
+
+
 NEW_SERVICE = ROOT / "tools" / "new_service.py"
 
 

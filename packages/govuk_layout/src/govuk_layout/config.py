@@ -17,6 +17,8 @@ from limits import parse_many
 from pydantic import BaseModel, EmailStr, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from govuk_layout.i18n import N_
+
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -74,15 +76,23 @@ class LayoutSettings(BaseSettings):
     GOVUK_PHASE: Literal["alpha", "beta", "live"] = "beta"
     GOVUK_CONTACT_EMAIL: EmailStr
     GOVUK_FEEDBACK_URL: str | None = None
-    GOVUK_DEPARTMENT: str = Field("Ministry of Justice", min_length=1)
+    GOVUK_DEPARTMENT: str = Field(N_("Ministry of Justice"), min_length=1)
     GOVUK_NAVIGATION: list[NavigationItem] = []
     GOVUK_ENVIRONMENT: Literal["development", "production"] = "production"
     GOVUK_ASSETS_URL: str = "/assets"
     GOVUK_ASSETS_DIR: str | None = None
     GOVUK_COOKIE_CONSENT_NAME: str = Field("cookies_policy", pattern=r"^[A-Za-z0-9_\-]+$")
     GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = None
-    GOVUK_DATA_RETENTION: str = (
+    GOVUK_DATA_RETENTION: str = N_(
         "We keep your information for as long as we need it to provide the service, and no longer."
+    )
+    GOVUK_LANGUAGES: list[Literal["en", "cy"]] = Field(
+        ["en"],
+        min_length=1,
+        description="The languages pages are offered in, the first being the default: ['en'] (English only) or "
+        "['en', 'cy'] (English and Welsh, with the language switcher). The choice is remembered for the session; "
+        "on a first visit the browser's Accept-Language decides. Text from other config keys (service name, "
+        "navigation, department, retention) is looked up in the app's catalogue, so translate it there.",
     )
     SECRET_KEY: str | None = Field(None, repr=False, min_length=16)
 
@@ -150,6 +160,13 @@ class LayoutSettings(BaseSettings):
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
         return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_LANGUAGES")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each language at most once")
+        return value
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> LayoutSettings:

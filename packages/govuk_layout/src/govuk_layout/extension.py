@@ -15,6 +15,7 @@ from govuk_layout import (
     csrf,
     errors,
     health,
+    i18n,
     inputs,
     limits,
     observability,
@@ -77,6 +78,7 @@ class GovukLayout:
         - ``GOVUK_COOKIE_CONSENT_NAME``: the cookie that remembers the analytics choice. Default ``cookies_policy``.
         - ``GOVUK_ACCESSIBILITY_REVIEWED``: date the accessibility statement was last reviewed (ISO date).
         - ``GOVUK_DATA_RETENTION``: the retention sentence in the privacy notice.
+        - ``GOVUK_LANGUAGES``: the languages pages are offered in (see its field description). Default ``["en"]``.
         - ``SECRET_KEY``: required when ``GOVUK_ENVIRONMENT`` is ``production``; generated per process in development.
 
         Security, on by default (security.py, csrf.py, limits.py, inputs.py):
@@ -129,6 +131,8 @@ class GovukLayout:
         limits.init_app(app)
         inputs.init_app(app)
         csrf.init_app(app)
+
+        i18n.init_app(app)
 
         assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
         if not assets.is_current(assets_dir):
