@@ -87,9 +87,10 @@ def update(root: Path, new_languages: Iterable[str] = ()) -> list[Path]:
         # Keep the catalogue's own creation date, so an update with no new messages changes nothing.
         catalog.update(template, update_creation_date=False)
         catalog.obsolete.clear()
-        with po.open("wb") as file:
-            # Sorted, and without line numbers, so an edit elsewhere in a file does not churn the catalogue.
-            write_po(file, catalog, width=100, sort_output=True, include_lineno=False, ignore_obsolete=True)
+        buffer = io.BytesIO()
+        # Sorted, and without line numbers, so an edit elsewhere in a file does not churn the catalogue.
+        write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False, ignore_obsolete=True)
+        po.write_bytes(buffer.getvalue().rstrip(b"\n") + b"\n")  # one final newline, as the lint hooks want
         po.with_suffix(".mo").write_bytes(_compiled(_read(po, language)))
         written += [po, po.with_suffix(".mo")]
     return written
