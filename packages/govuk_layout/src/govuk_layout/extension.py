@@ -10,6 +10,7 @@ from flask import Flask
 
 from govuk_layout import (
     assets,
+    auth,
     chrome,
     compression,
     csrf,
@@ -92,4 +93,5 @@ class GovukLayout:
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
         errors.register(app)
+        auth.init_app(app, settings)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)
