@@ -43,6 +43,7 @@ TEST_PATHS = (
     "packages/govuk_layout/tests",
     *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")),
     "tools/tests/test_config_docs.py",
+    "tools/tests/test_translations.py",
 )
 
 nox.options.default_venv_backend = "uv|virtualenv"

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from babel.messages.pofile import read_po, write_po
+from tools_support import load_tool
 
 REPO = Path(__file__).resolve().parents[2]
 LAYOUT = REPO / "packages" / "govuk_layout" / "src" / "govuk_layout"
 
 
-def load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("translations_tool", REPO / "tools" / "translations.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool("translations")
 
 
 @pytest.fixture
