@@ -112,6 +112,30 @@ class LayoutSettings(BaseSettings):
     GOVUK_JSON_LOGS: bool = True
     GOVUK_REQUEST_LOG: bool = True
     GOVUK_METRICS: bool = True
+    # Staff sign-in over OpenID Connect (auth.py, the `auth` extra). Off until GOVUK_OIDC_ISSUER is set.
+    GOVUK_OIDC_ISSUER: str | None = Field(
+        None,
+        description="The identity provider's issuer URL; its discovery document is at "
+        "<issuer>/.well-known/openid-configuration. Setting it turns staff sign-in on (https, or http on loopback).",
+    )
+    GOVUK_OIDC_CLIENT_ID: str | None = Field(None, description="The app's client id at the provider.")
+    GOVUK_OIDC_CLIENT_SECRET: str | None = Field(
+        None, repr=False, description="The app's client secret at the provider (a Kubernetes Secret in production)."
+    )
+    GOVUK_OIDC_SCOPES: list[str] = Field(
+        ["openid", "profile", "email"], description="Scopes asked for at sign-in; must include openid."
+    )
+    GOVUK_OIDC_ROLE_CLAIM: str = Field(
+        "groups", min_length=1, description="The ID token claim that grants the staff role (a string or a list)."
+    )
+    GOVUK_OIDC_ROLE_VALUES: list[str] = Field(
+        [],
+        description="Claim values that grant the staff role: any one is enough. A value starting with @ "
+        "matches an email domain (`@justice.gov.uk`). Empty: nobody is staff.",
+    )
+    GOVUK_OIDC_TIMEOUT: float = Field(
+        5.0, gt=0, le=30, description="Seconds to wait for the provider before showing the 503 page."
+    )
 
     @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
     @classmethod
@@ -150,6 +174,33 @@ class LayoutSettings(BaseSettings):
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
         return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_OIDC_ISSUER")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # an empty variable means "not set"
+        parts = urlsplit(value)
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not (parts.scheme == "https" or loopback) or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be an https URL (http only on loopback) with no query or fragment")
+        return value.rstrip("/")
+
+    @field_validator("GOVUK_OIDC_SCOPES")
+    @classmethod
+    def _scopes(cls, value: list[str]) -> list[str]:
+        if "openid" not in value or any(not scope or " " in scope for scope in value):
+            raise ValueError("must include openid; each scope is one word")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> LayoutSettings:
+        client = (self.GOVUK_OIDC_CLIENT_ID, self.GOVUK_OIDC_CLIENT_SECRET)
+        if self.GOVUK_OIDC_ISSUER and not all(client):
+            raise ValueError("GOVUK_OIDC_ISSUER needs GOVUK_OIDC_CLIENT_ID and GOVUK_OIDC_CLIENT_SECRET")
+        if any(client) and not self.GOVUK_OIDC_ISSUER:
+            raise ValueError("GOVUK_OIDC_CLIENT_ID and GOVUK_OIDC_CLIENT_SECRET need GOVUK_OIDC_ISSUER")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> LayoutSettings:

@@ -10,6 +10,7 @@ from flask import Flask
 
 from govuk_layout import (
     assets,
+    auth,
     chrome,
     compression,
     csrf,
@@ -110,6 +111,9 @@ class GovukLayout:
         - ``GOVUK_MAX_CONTENT_LENGTH``: largest request body in bytes (413 page above it), unless
           ``MAX_CONTENT_LENGTH`` is set. Default 1 MiB.
 
+        Staff sign-in (auth.py, the ``auth`` extra): off until ``GOVUK_OIDC_ISSUER`` is set; every
+        ``GOVUK_OIDC_*`` key is described in the schema (config.py).
+
         Operability, on by default (observability.py):
 
         - ``GOVUK_JSON_LOGS``: the app's log lines as JSON on stdout, each with the request id.
@@ -147,4 +151,5 @@ class GovukLayout:
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
         errors.register(app)
+        auth.init_app(app, settings)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)
