@@ -28,7 +28,13 @@ OPTIONS_MAP = {
     "**/templates/**.html": {"extensions": "govuk_layout.chrome.ChromeCache", "trimmed": "true", "silent": "false"}
 }
 # Babel's keywords (``_``, ``gettext``, ``N_``, ...) plus Flask-Babel's lazy ones, for forms built at import.
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "plural_forms": (1, 2),  # govuk_layout.i18n.plural_forms, for govuk-frontend's JavaScript messages
+}
 COMMENT_TAGS = ("Translators:",)
 # English messages that are written the same in Welsh: the only ones a Welsh page may show.
 SAME_IN_WELSH = frozenset({"Beta"})
