@@ -31,6 +31,7 @@ OPTIONS_MAP = {
 KEYWORDS = {
     **DEFAULT_KEYWORDS,
     "lazy_gettext": None,
+    "_l": None,  # Flask-Babel's usual short name for lazy_gettext
     "lazy_ngettext": (1, 2),
     "lazy_pgettext": ((1, "c"), 2),
     "plural_forms": (1, 2),  # govuk_layout.i18n.plural_forms, for govuk-frontend's JavaScript messages

@@ -75,9 +75,7 @@ class GovCharacterCount(_Translated, wtf.GovCharacterCount):  # type: ignore[mis
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params = super().map_gov_params(field, **kwargs)
         translations = get_translations()
-        params.setdefault(
-            "textareaDescriptionText", translations.ugettext("You can enter up to %{count} characters")
-        )
+        params.setdefault("textareaDescriptionText", translations.ugettext("You can enter up to %{count} characters"))
         params.setdefault(
             "charactersUnderLimitText",
             plural_forms("You have %{count} character remaining", "You have %{count} characters remaining"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
-from example.model import AccessRequest, normalise_reference
+from example.model import AccessRequest, normalise_reference, status_name
 from example.repository import StoreUnavailable
 
 bp = Blueprint("status", __name__, url_prefix="/status")
@@ -29,7 +30,12 @@ def lookup() -> Response | tuple[str, int]:
         reference = normalise_reference(form.reference.data or "")
         if reference and _find(reference) is not None:
             return redirect(url_for("status.detail", reference=reference))
-        form.reference.errors = [f"No request found with reference {reference}. Check the reference and try again"]
+        form.reference.errors = [
+            gettext(
+                "No request found with reference %(reference)s. Check the reference and try again",
+                reference=reference,
+            )
+        ]
         status = 404
     elif form.errors:
         status = 400
@@ -46,4 +52,9 @@ def detail(reference: str) -> Response | str:
     found = _find(canonical)
     if found is None:
         abort(404)
-    return render_template("status_detail.html", request_=found, answer_rows=journey.current().public_rows(found))
+    return render_template(
+        "status_detail.html",
+        request_=found,
+        status=status_name(found.status),
+        answer_rows=journey.current().public_rows(found),
+    )
