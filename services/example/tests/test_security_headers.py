@@ -63,7 +63,7 @@ def test_errors_and_outages_carry_the_headers(make_app: Callable[..., Flask], mo
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    client = make_app(dead, create_table=False, RATELIMIT_DEFAULT="2 per minute").test_client()
+    client = make_app(dead, create_table=False, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute").test_client()
     for expected in (503, 503, 429):
         with client.get("/readyz", headers=HTTPS) as unready:
             assert unready.status_code == 503  # health probes are never rate limited
