@@ -43,6 +43,7 @@ TEST_PATHS = (
     "packages/govuk_layout/tests",
     *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")),
     "tools/tests/test_config_docs.py",
+    "tools/tests/test_translations.py",
 )
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -262,6 +263,13 @@ def build(session: nox.Session) -> None:
         )  # fmt: skip
     _check_vendored_assets(session, next(DIST.glob("govuk_layout-*.whl")))
     session.run("twine", "check", *sorted(str(path) for path in DIST.iterdir()))
+
+
+@nox.session(python=PYTHON)
+def translations(session: nox.Session) -> None:
+    """Extract, update and compile the gettext catalogues of govuk-layout and every service (-- --check only checks)."""
+    _install(session)
+    session.run("python", "tools/translations.py", *session.posargs)
 
 
 NEW_SERVICE = ROOT / "tools" / "new_service.py"
