@@ -19,6 +19,7 @@ from govuk_layout import (
     csrf,
     errors,
     health,
+    i18n,
     inputs,
     limits,
     observability,
@@ -96,6 +97,8 @@ class GovukLayout:
         limits.init_app(app)
         inputs.init_app(app)
         csrf.init_app(app)
+
+        i18n.init_app(app)
 
         assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
         if not assets.is_current(assets_dir):
