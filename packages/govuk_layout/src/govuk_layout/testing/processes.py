@@ -163,7 +163,7 @@ def moto_server(log_dir: Path, *, bin_dir: Path | str | None = None, port: int |
     port = port or free_port()
     command = [_executable("moto_server", bin_dir), "-H", HOST, "-p", str(port)]
     log = Path(log_dir) / f"moto-{port}.log"
-    return ServerProcess("moto_server", command, port=port, log=log, ready="/moto-api/", timeout=30)
+    return ServerProcess("moto_server", command, port=port, log=log, ready="/moto-api/")
 
 
 def bundled_redis_server(venv: Path | str | None = None) -> str:
