@@ -212,6 +212,13 @@ def tests_compat(session: nox.Session) -> None:
     session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
 
 
+@nox.session(name="config-docs", python=PYTHON)
+def config_docs(session: nox.Session) -> None:
+    """Regenerate the config tables in packages/govuk_layout/README.md from LayoutSettings."""
+    _install(session)
+    session.run("python", "tools/config_docs.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Run every pre-commit hook on every file."""

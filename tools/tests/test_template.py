@@ -19,7 +19,7 @@ TEMPLATE_OWNED = {
     ".github/workflows/deploy-example.yml",
     "services/example/src/example/__init__.py",
     "services/example/src/example/py.typed",
-    "services/example/src/example/views.py",
+    "services/example/src/example/start.py",
 }
 # Files a service owns: the template only starts them. Every rendered file is in one of the two sets.
 SERVICE_OWNED = {
