@@ -1,8 +1,9 @@
 """Scaffold a service from templates/service with copier; run it as `nox -s new-service -- <name>`.
 
 It makes services/<name> (app factory on govuk-layout, start page, config, tests), the chart's
-values for each environment, a deploy workflow, and registers the service in the root Poetry
-project and its lock. A bad name or an existing service is refused before anything is written.
+values for each environment, a deploy workflow, the Cloud Platform namespace Terraform for each
+environment (tools/namespace.py), and registers the service in the root Poetry project and its lock.
+A bad name or an existing service is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tools import kit
+from tools import kit, namespace
 
 ROOT = kit.ROOT
 TEMPLATE = ROOT / "templates" / "service"
@@ -47,10 +48,12 @@ def locked_names(root: Path) -> set[str]:
 
 def targets(root: Path, name: str) -> list[Path]:
     """Every path the template would create."""
+    facts = kit.load(root)
     return [
         root / "services" / name,
         root / "charts" / "values" / name,
         root / ".github" / "workflows" / f"deploy-{name}.yml",
+        *(root / namespace.NAMESPACES / facts.release(name, env) for env in facts.environments),
     ]
 
 
@@ -117,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     project, lock = (root / "pyproject.toml").read_bytes(), (root / "poetry.lock").read_bytes()
     try:
         generate(root, args.name)
+        namespace.write(root, args.name)
         register(root, args.name, shlex.split(args.poetry))
     except BaseException:
         # Leave the tree as it was: no half-made service.
