@@ -320,7 +320,7 @@ def build(session: nox.Session) -> None:
 def translations(session: nox.Session) -> None:
     """Extract, update and compile the gettext catalogues of govuk-layout and every service (-- --check only checks)."""
     _install(session)
-    session.run("python", "tools/translations.py", *session.posargs)
+    session.run("python", "-m", "tools.translations", *session.posargs)
 
 
 NEW_SERVICE = ("-m", "tools.new_service")
