@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from example import apply, cli, status, submissions, views
+from example import apply, cli, staff, status, submissions, views
 from example.settings import ExampleSettings
 from govuk_layout import GovukLayout
 
@@ -21,5 +21,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(apply.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(staff.bp)
     app.cli.add_command(cli.create_table)
     return app

@@ -18,6 +18,9 @@ ORGANISATIONS = {
     "ministryofjustice-test": "ministryofjustice-test GitHub organisation",
 }
 RECEIVED = "Received"
+APPROVED = "Approved"
+REJECTED = "Rejected"
+STATUSES = (RECEIVED, APPROVED, REJECTED)
 
 
 def new_reference() -> str:
@@ -45,6 +48,32 @@ def normalise_reference(text: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A member of staff's decision on a request: one per request, and one audit event on its item."""
+
+    outcome: str  # APPROVED or REJECTED
+    by: str  # the name staff sign in with, as shown to other staff
+    by_sub: str  # their stable id at the identity provider
+    at: datetime.datetime
+    reason: str | None = None  # required for a rejection, shown to the requester
+
+    def to_item(self) -> dict[str, str]:
+        item = {"outcome": self.outcome, "by": self.by, "by_sub": self.by_sub, "at": self.at.isoformat()}
+        return {**item, "reason": self.reason} if self.reason else item
+
+    @classmethod
+    def from_item(cls, item: dict[str, object]) -> Decision:
+        reason = item.get("reason")
+        return cls(
+            outcome=str(item["outcome"]),
+            by=str(item["by"]),
+            by_sub=str(item["by_sub"]),
+            at=datetime.datetime.fromisoformat(str(item["at"])),
+            reason=str(reason) if reason else None,
+        )
+
+
+@dataclass(frozen=True)
 class AccessRequest:
     reference: str
     token: str
@@ -55,6 +84,9 @@ class AccessRequest:
     start_date: datetime.date
     submitted_at: datetime.datetime
     status: str = RECEIVED
+    decision: Decision | None = None
+    # Who did what and when, oldest first: the item's own audit trail (decisions are its only events so far).
+    audit: tuple[Decision, ...] = ()
 
     @property
     def organisation_name(self) -> str:
@@ -63,7 +95,9 @@ class AccessRequest:
     def to_item(self, retention_days: int) -> dict[str, str | int]:
         """The DynamoDB item; ``Expires`` (epoch seconds) is the table's TTL attribute."""
         item: dict[str, str | int] = {
-            key: value.isoformat() if isinstance(value, datetime.date) else value for key, value in asdict(self).items()
+            key: value.isoformat() if isinstance(value, datetime.date) else value
+            for key, value in asdict(self).items()
+            if key not in ("decision", "audit")  # written by the decision's conditional update only
         }
         expires = self.submitted_at + datetime.timedelta(days=retention_days)
         item["Expires"] = int(expires.timestamp())
@@ -81,6 +115,10 @@ class AccessRequest:
             start_date=datetime.date.fromisoformat(str(item["start_date"])),
             submitted_at=datetime.datetime.fromisoformat(str(item["submitted_at"])),
             status=str(item.get("status", RECEIVED)),
+            decision=Decision.from_item(decision) if isinstance(decision := item.get("decision"), dict) else None,
+            audit=tuple(Decision.from_item(event) for event in audit if isinstance(event, dict))
+            if isinstance(audit := item.get("audit"), list)
+            else (),
         )
 
 

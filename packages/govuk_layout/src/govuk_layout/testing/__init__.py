@@ -1,0 +1,1 @@
+"""Helpers for testing apps built on govuk-layout (real server processes, no stand-ins)."""
