@@ -15,8 +15,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from example import forms, submissions
-from example.model import APPROVED, REJECTED, STATUSES, AccessRequest, Decision, normalise_reference
+from example import forms, journey, submissions
+from example.model import APPROVED, REJECTED, STATUSES, AccessRequest, Decision, normalise_reference, organisation_name
 from example.repository import AlreadyDecided, StoreUnavailable
 from govuk_layout.auth import current_user, protect_blueprint
 
@@ -35,6 +35,9 @@ def uk_datetime(moment: datetime.datetime) -> str:
     local = moment.astimezone(UK)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+bp.add_app_template_filter(organisation_name)
 
 
 @bp.app_template_global()
@@ -149,7 +152,11 @@ def detail(reference: str) -> Response | tuple[str, int]:
             status, already_decided = 409, _already_decided(found)
         else:
             status = 400
-    return render_template("staff/detail.html", request_=found, form=form, already_decided=already_decided), status
+    answer_rows = journey.current().rows(found)
+    page = render_template(
+        "staff/detail.html", request_=found, form=form, already_decided=already_decided, answer_rows=answer_rows
+    )
+    return page, status
 
 
 def _already_decided(found: AccessRequest) -> str:
