@@ -16,13 +16,13 @@ from govuk_layout.testing.oidc import (
     NON_STAFF,
     STAFF,
     choose_user,
-    free_port,
     oidc_config,
     oidc_provider,
     query,
     sign_in,
     start_sign_in,
 )
+from govuk_layout.testing.processes import free_port
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from example_support import MotoServer, access_request, csrf_token, table_items
+from example_support import access_request, csrf_token, table_items
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -16,6 +16,7 @@ from example import staff
 from example.model import APPROVED, REJECTED, Decision
 from example.repository import AlreadyDecided
 from govuk_layout.testing.oidc import NON_STAFF, STAFF, oidc_config, oidc_provider, sign_in
+from govuk_layout.testing.processes import ServerProcess
 
 NOW = datetime.datetime(2026, 11, 29, 20, 15, tzinfo=datetime.UTC)
 
@@ -27,7 +28,7 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], moto: MotoServer, issuer: str) -> Flask:
+def app(make_app: Callable[..., Flask], moto: ServerProcess, issuer: str) -> Flask:
     return make_app(moto.url, **oidc_config(issuer))
 
 
@@ -66,7 +67,7 @@ def test_non_staff_get_403(app: Flask) -> None:
     assert client.post("/staff/requests/RA-7K3M-9QXP", data={"decision": "approve"}).status_code in (400, 403)
 
 
-def test_staff_pages_are_404_without_sign_in_config(make_app: Callable[..., Flask], moto: MotoServer) -> None:
+def test_staff_pages_are_404_without_sign_in_config(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
     assert make_app(moto.url).test_client().get("/staff").status_code == 404
 
 
@@ -241,7 +242,7 @@ def test_deciding_a_request_that_does_not_exist_is_404(staff_client: FlaskClient
 
 
 def test_store_down_is_the_503_page(make_app: Callable[..., Flask], issuer: str) -> None:
-    from govuk_layout.testing.oidc import free_port
+    from govuk_layout.testing.processes import free_port
 
     app = make_app(f"http://127.0.0.1:{free_port()}", create_table=False, **oidc_config(issuer))
     client = app.test_client()
