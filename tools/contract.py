@@ -264,6 +264,23 @@ def check_chart(manifest: Path, namespace_by_name: dict[str, Namespace]) -> list
     return problems
 
 
+def describe(root: Path, release: str, github_environment: str) -> list[str]:
+    """What the release's namespace provides, by its Terraform: for a deploy's dry run to show."""
+    found = read_namespaces(root).get(release)
+    if found is None:
+        return [f"no namespace Terraform for {release} under {namespaces.NAMESPACES}: run `nox -s namespace`"]
+    lines = [f"namespace {release} ({found.where.relative_to(root)}):"]
+    lines += [f"  ServiceAccount {name} (irsa.tf, with the table's IAM role)" for name in sorted(found.service_accounts)]
+    lines += [f"  Secret {name}: {', '.join(sorted(keys))} (secret.tf)" for name, keys in sorted(found.secrets.items())]
+    written: dict[str, str] = {}
+    for each in read_namespaces(root).values():
+        written |= each.github.get(github_environment, {})
+    for kind in ("secrets", "vars"):
+        names = sorted(name.partition(".")[2] for name in written if name.startswith(f"{kind}."))
+        lines.append(f"  GitHub environment {github_environment} {kind}: {', '.join(names) or 'none'}")
+    return lines
+
+
 def _group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
