@@ -1,7 +1,7 @@
 """Benchmark the example service against a bare Flask "hello" under identical gunicorn settings.
 
 Run through ``nox -s bench``, which provides a local DynamoDB and the environment. Both apps
-run under gunicorn with the service's production config file (``example.gunicorn_conf``), on
+run under gunicorn with the production config every image runs (``govuk_layout.gunicorn_conf``), on
 loopback, one at a time; wrk drives each target after a warm-up. It prints a markdown table
 (req/s, p50, p99 and the ratio against hello) and the start page's weight as a browser would
 transfer it, checks the targets and writes everything to a JSON file.
@@ -35,7 +35,7 @@ import brotli
 import requests
 
 HERE = Path(__file__).resolve().parent
-CONFIG = "python:example.gunicorn_conf"
+CONFIG = "python:govuk_layout.gunicorn_conf"
 # A browser's Accept-Encoding, for wrk and for the page-weight fetches alike.
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 # Targets from the issue: minimum ratio of hello's req/s, and limits on latency and page weight.
@@ -376,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.wrk:
         raise SystemExit("bench: wrk not found: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`")
-    from example import gunicorn_conf  # the settings both servers run with, as this environment makes them
+    from govuk_layout import gunicorn_conf  # the settings both servers run with, as this environment makes them
 
     args.workers, args.worker_class, args.gunicorn_threads = (
         gunicorn_conf.workers,
