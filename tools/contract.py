@@ -1,6 +1,6 @@
 """Check the boundary between this repository and its Cloud Platform namespaces, from the repo alone.
 
-`python tools/contract.py build/charts` (render-charts runs it after rendering) checks:
+`python -m tools.contract build/charts` (render-charts runs it after rendering) checks:
 
 - contract: the names the namespace Terraform writes (GitHub environments with their secrets and
   variables, Kubernetes Secrets and keys, the IRSA ServiceAccount) against the names the deploy
@@ -380,7 +380,7 @@ def check(root: Path, manifests: Sequence[Path]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tools/contract.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.contract", description=__doc__.splitlines()[0])
     parser.add_argument("manifests", nargs="+", type=Path, help="rendered manifests, or folders of them")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
