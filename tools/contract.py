@@ -270,7 +270,9 @@ def describe(root: Path, release: str, github_environment: str) -> list[str]:
     if found is None:
         return [f"no namespace Terraform for {release} under {namespaces.NAMESPACES}: run `nox -s namespace`"]
     lines = [f"namespace {release} ({found.where.relative_to(root)}):"]
-    lines += [f"  ServiceAccount {name} (irsa.tf, with the table's IAM role)" for name in sorted(found.service_accounts)]
+    lines += [
+        f"  ServiceAccount {name} (irsa.tf, with the table's IAM role)" for name in sorted(found.service_accounts)
+    ]
     lines += [f"  Secret {name}: {', '.join(sorted(keys))} (secret.tf)" for name, keys in sorted(found.secrets.items())]
     written: dict[str, str] = {}
     for each in read_namespaces(root).values():
