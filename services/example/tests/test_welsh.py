@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from example_support import future_date, reference_on, table_items, valid_answers
+from example_support import CATALOGUE_ROOTS, future_date, reference_on, table_items, valid_answers, welsh_page
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-import example
-import govuk_layout
 from example.model import organisation_name, status_name
 from govuk_layout import catalogues
 from govuk_layout.i18n import govuk_date
-
-CATALOGUE_ROOTS = [Path(govuk_layout.__file__).parent, Path(example.__file__).parent]
-
-
-def welsh_page(response: TestResponse) -> str:
-    """The page's HTML, after checking it is a Welsh page with no English message left on it."""
-    html = response.get_data(as_text=True)
-    assert '<html lang="cy"' in html
-    assert catalogues.english_left(catalogues.page_text(html), CATALOGUE_ROOTS) == []
-    return html
 
 
 def title(html: str) -> str:

@@ -184,8 +184,9 @@ def page_text(html: str) -> str:
 def _pattern(message: str) -> re.Pattern[str] | None:
     """A message as it can appear in page text: tags dropped, placeholders matching anything."""
     text = " ".join(re.sub(r"<[^>]+>", "", message.replace("%%", "%")).split())
-    pieces = re.split(r"%\([a-z_]+\)s", text)
-    if not any(re.search(r"[A-Za-z]{2}", piece) for piece in pieces):
+    pieces = re.split(r"%\([a-z_]+\)[-#0 +]?\d*[diouxXeEfFgGcrs]", text)
+    # Around placeholders, only a real word tells English apart: " at " or "am" is Welsh too.
+    if not any(re.search(r"[A-Za-z]{4}" if len(pieces) > 1 else r"[A-Za-z]{2}", piece) for piece in pieces):
         return None
     body = ".+?".join(re.escape(piece) for piece in pieces)
     return re.compile(rf"(?<![\w’'-]){body}(?![\w’'-])")

@@ -9,12 +9,13 @@ from typing import Any
 
 from flask_babel import LazyString, gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import Field, Form, StringField
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from wtforms import Field, Form, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from example.model import is_government_email, normalise_reference
-from govuk_layout.widgets import GovDateInput, GovTextInput
+from govuk_layout.widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
 
+DECISION_REASON_MAX = 500
 _DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
 
@@ -154,4 +155,34 @@ class StatusForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hint
         validators=[DataRequired(lazy_gettext("Enter your reference")), Reference()],
         filters=[strip],
         widget=GovTextInput(),
+    )
+
+
+class RequiredIfRejecting:
+    def __call__(self, form: Form, field: Field) -> None:
+        if form.decision.data == "reject" and not field.data:
+            raise StopValidation(gettext("Enter why you are rejecting this request"))
+
+
+class DecisionForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
+    """Staff approve or reject a request; a rejection needs a reason, which the requester sees."""
+
+    decision = RadioField(
+        lazy_gettext("Do you approve this request?"),
+        choices=[SelectChoice("approve", lazy_gettext("Approve")), SelectChoice("reject", lazy_gettext("Reject"))],
+        invalid_choice_message=lazy_gettext("Select if you approve or reject this request"),
+        widget=GovRadioInput(),
+    )
+    reason = TextAreaField(
+        lazy_gettext("Why are you rejecting this request?"),
+        description=lazy_gettext("The person who asked will see this"),
+        validators=[
+            RequiredIfRejecting(),
+            Length(
+                max=DECISION_REASON_MAX,
+                message=lazy_gettext("Why you are rejecting this request must be %(max)d characters or less"),
+            ),
+        ],
+        filters=[strip, one_newline],
+        widget=GovTextArea(),
     )

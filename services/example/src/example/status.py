@@ -8,7 +8,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
-from example.model import AccessRequest, normalise_reference, status_name
+from example.model import AccessRequest, normalise_reference
 from example.repository import StoreUnavailable
 
 bp = Blueprint("status", __name__, url_prefix="/status")
@@ -52,9 +52,4 @@ def detail(reference: str) -> Response | str:
     found = _find(canonical)
     if found is None:
         abort(404)
-    return render_template(
-        "status_detail.html",
-        request_=found,
-        status=status_name(found.status),
-        answer_rows=journey.current().public_rows(found),
-    )
+    return render_template("status_detail.html", request_=found, answer_rows=journey.current().public_rows(found))
