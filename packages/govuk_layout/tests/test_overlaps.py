@@ -11,6 +11,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from govuk_layout import GovukLayout
+
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
@@ -39,12 +41,9 @@ def test_an_apps_own_csrf_limiter_and_404_handler_are_named_at_the_first_request
 
 
 def test_one_registered_before_govuk_layout_is_named_too(caplog: pytest.LogCaptureFixture) -> None:
-    from conftest import BASE_CONFIG
-
-    from govuk_layout import GovukLayout
-
     app = Flask("early")
-    app.config.update(BASE_CONFIG)
+    app.config.update(TESTING=True, GOVUK_SERVICE_NAME="Fish", GOVUK_CONTACT_EMAIL="a@justice.gov.uk")
+    app.config["SECRET_KEY"] = "test-secret-key-with-enough-length"
     CSRFProtect(app)
     GovukLayout(app)
     with caplog.at_level(logging.WARNING):
