@@ -45,6 +45,15 @@ DEFAULT_PERMISSIONS_POLICY = {
 _POLICY_NAME = re.compile(r"[a-z]+(-[a-z]+)*")
 _POLICY_UNSAFE = re.compile(r"[;,\x00-\x1f\x7f]")
 _STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
+# GOV.UK's header, crown, crest and GDS Transport are for services on GOV.UK only.
+GOVUK_SERVICE_DOMAIN = ".service.gov.uk"
+Brand = Literal["govuk", "organisation"]
+
+
+def brand_for(service_url: str) -> Brand:
+    """``govuk`` for a service at ``https://<name>.service.gov.uk``, else ``organisation`` (a path counts as else)."""
+    host = (urlsplit(service_url).hostname or "").rstrip(".")
+    return "govuk" if host.endswith(GOVUK_SERVICE_DOMAIN) else "organisation"
 
 
 class ConfigError(RuntimeError):
@@ -75,6 +84,9 @@ class LayoutSettings(BaseSettings):
     GOVUK_CONTACT_EMAIL: EmailStr
     GOVUK_FEEDBACK_URL: str | None = None
     GOVUK_DEPARTMENT: str = Field("Ministry of Justice", min_length=1)
+    # Unset (or empty) means: from GOVUK_SERVICE_URL (brand_for); an explicit value wins.
+    GOVUK_BRAND: Brand = "organisation"
+    GOVUK_ORGANISATION_LOGO: str | None = None
     GOVUK_NAVIGATION: list[NavigationItem] = []
     GOVUK_ENVIRONMENT: Literal["development", "production"] = "production"
     GOVUK_ASSETS_URL: str = "/assets"
@@ -113,7 +125,15 @@ class LayoutSettings(BaseSettings):
     GOVUK_REQUEST_LOG: bool = True
     GOVUK_METRICS: bool = True
 
-    @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
+    @model_validator(mode="before")
+    @classmethod
+    def _brand_from_service_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("GOVUK_BRAND"):
+            service_url = data.get("GOVUK_SERVICE_URL")
+            data = {**data, "GOVUK_BRAND": brand_for(service_url if isinstance(service_url, str) else "/")}
+        return data
+
+    @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL", "GOVUK_ORGANISATION_LOGO")
     @classmethod
     def _links(cls, value: str | None) -> str | None:
         return _check_link(value)

@@ -69,6 +69,9 @@ class GovukLayout:
         - ``GOVUK_PHASE``: ``alpha``, ``beta`` or ``live``; live hides the phase banner. Default ``beta``.
         - ``GOVUK_FEEDBACK_URL``: the phase banner's feedback link. Default ``mailto:`` the contact email.
         - ``GOVUK_DEPARTMENT``: the organisation responsible for the service. Default ``Ministry of Justice``.
+        - ``GOVUK_BRAND``: ``govuk`` or ``organisation``. Default: ``govuk`` when ``GOVUK_SERVICE_URL`` is on
+          ``*.service.gov.uk``, else ``organisation`` (MOJ Design System header, Arial, no crown or crest).
+        - ``GOVUK_ORGANISATION_LOGO``: the organisation brand's header logo. Default: the Ministry of Justice crest.
         - ``GOVUK_NAVIGATION``: service navigation links, a list of ``{"text", "href"}`` (JSON in the environment).
         - ``GOVUK_ENVIRONMENT``: ``development`` or ``production``. Default ``production``.
         - ``GOVUK_ASSETS_URL``: URL path the govuk-frontend files are served from (by WhiteNoise, fingerprinted,
