@@ -39,7 +39,11 @@ PYTHON = "3.11"
 POETRY = ("poetry==2.5.1", "poetry-plugin-pypi-mirror==0.6.5")
 LAYOUT = ROOT / "packages" / "govuk_layout"
 SERVICES = ROOT / "services"
-TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
+TEST_PATHS = (
+    "packages/govuk_layout/tests",
+    *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")),
+    "tools/tests/test_config_docs.py",
+)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
@@ -207,6 +211,13 @@ def tests_compat(session: nox.Session) -> None:
     _install(session, "test", "build")
     _assets(session)
     session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
+
+
+@nox.session(name="config-docs", python=PYTHON)
+def config_docs(session: nox.Session) -> None:
+    """Regenerate the config tables in packages/govuk_layout/README.md from LayoutSettings."""
+    _install(session)
+    session.run("python", "tools/config_docs.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

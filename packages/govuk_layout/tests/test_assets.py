@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import hashlib
 import io
 import json
 import tarfile
-import dataclasses
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -111,7 +111,10 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
 
 def _pin(monkeypatch: pytest.MonkeyPatch, govuk: str, moj: str) -> None:
     """Pin the builder to the fake registry's tarballs."""
-    releases = (dataclasses.replace(assets.GOVUK_FRONTEND, integrity=govuk), dataclasses.replace(assets.MOJ_FRONTEND, integrity=moj))
+    releases = (
+        dataclasses.replace(assets.GOVUK_FRONTEND, integrity=govuk),
+        dataclasses.replace(assets.MOJ_FRONTEND, integrity=moj),
+    )
     monkeypatch.setattr(assets, "RELEASES", releases)
     monkeypatch.setattr(assets, "GOVUK_FRONTEND", releases[0])
     monkeypatch.setattr(assets, "MOJ_FRONTEND", releases[1])
@@ -237,7 +240,10 @@ def test_cli_success(registry: Registry, tmp_path: Path, capsys: pytest.CaptureF
         capsys, "assets", "--dest", str(tmp_path / "s"), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url
     )
     assert code == 0
-    assert f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} and @ministryofjustice/frontend 11.1.0 (11 files)" in out
+    assert (
+        f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} and @ministryofjustice/frontend 11.1.0 (11 files)"
+        in out
+    )
 
 
 def test_registry_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,7 +45,9 @@ def _app(make_app: Callable[..., Flask], **config: object) -> Flask:
 def test_an_explicit_brand_wins_and_an_empty_one_means_unset(make_app: Callable[..., Flask]) -> None:
     on_govuk = "https://apply.service.gov.uk/"
     assert _app(make_app, GOVUK_SERVICE_URL=on_govuk).config["GOVUK_BRAND"] == "govuk"
-    assert _app(make_app, GOVUK_SERVICE_URL=on_govuk, GOVUK_BRAND="organisation").config["GOVUK_BRAND"] == "organisation"
+    assert (
+        _app(make_app, GOVUK_SERVICE_URL=on_govuk, GOVUK_BRAND="organisation").config["GOVUK_BRAND"] == "organisation"
+    )
     assert _app(make_app, GOVUK_BRAND="govuk").config["GOVUK_BRAND"] == "govuk"
     assert _app(make_app, GOVUK_SERVICE_URL=on_govuk, GOVUK_BRAND="").config["GOVUK_BRAND"] == "govuk"
     assert _app(make_app).config["GOVUK_BRAND"] == "organisation"
@@ -119,7 +121,7 @@ def test_the_organisation_name_and_logo_come_from_config(make_app: Callable[...,
     html = app.test_client().get("/start").text
     assert "<title>Start – Apply for a thing – HM Prison and Probation Service</title>" in html
     assert 'src="/static/logo.svg"' in html and "moj-logotype-crest" not in html.split("<body")[1].split("</header>")[0]
-    assert "moj-header__link--organisation-name\">HM Prison and Probation Service</span>" in html
+    assert 'moj-header__link--organisation-name">HM Prison and Probation Service</span>' in html
 
 
 def test_the_organisation_stylesheet_loads_no_font_and_no_crest(organisation: Flask) -> None:
@@ -147,7 +149,7 @@ def test_every_page_the_package_provides_renders_in_the_organisation_brand(organ
 @pytest.mark.parametrize("brand", ["govuk", "organisation"])
 def test_moj_frontend_loads_only_on_pages_that_use_it(make_app: Callable[..., Flask], brand: str) -> None:
     app = _app(make_app, GOVUK_BRAND=brand)
-    with_moj = '{% set moj_components = true %}' + START
+    with_moj = "{% set moj_components = true %}" + START
     app.add_url_rule("/staff", "staff", lambda: render_template_string(with_moj))
     client = app.test_client()
     plain = client.get("/start").text

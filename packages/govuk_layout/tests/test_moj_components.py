@@ -53,7 +53,7 @@ def test_timeline(render: Callable[..., str]) -> None:
             {
                 "label": {"text": "Request sent"},
                 "datetime": {"timestamp": "2026-11-28T09:00:00", "type": "shortdatetime"},
-                "html": "<p class=\"govuk-body\">By email</p>",
+                "html": '<p class="govuk-body">By email</p>',
             },
         ],
     }
@@ -109,7 +109,7 @@ def test_sortable_table(render: Callable[..., str]) -> None:
     assert '<th scope="col" class="govuk-table__header" aria-sort="none">Sent</th>' in html
     assert '<th scope="col" class="govuk-table__header">Notes</th>' in html
     assert '<td class="govuk-table__cell" data-sort-value="2026-11-29">29 Nov 2026</td>' in html
-    assert html.count("<tr class=\"govuk-table__row\">") == 3
+    assert html.count('<tr class="govuk-table__row">') == 3
 
 
 def test_filter_layout(render: Callable[..., str]) -> None:

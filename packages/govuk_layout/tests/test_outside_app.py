@@ -154,7 +154,12 @@ def test_the_app_uses_the_installed_wheel_not_this_checkout(outside_app: Outside
     [
         ("/", 200, f"{SERVICE_NAME} – {ORGANISATION}", SERVICE_NAME),
         ("/cookies", 200, f"Cookies – {SERVICE_NAME} – {ORGANISATION}", "Cookies"),
-        ("/accessibility", 200, f"Accessibility statement – {SERVICE_NAME} – {ORGANISATION}", "Accessibility statement for"),
+        (
+            "/accessibility",
+            200,
+            f"Accessibility statement – {SERVICE_NAME} – {ORGANISATION}",
+            "Accessibility statement for",
+        ),
         ("/privacy", 200, f"Privacy notice – {SERVICE_NAME} – {ORGANISATION}", "Privacy notice"),
         ("/no-such-page", 404, f"Page not found – {SERVICE_NAME} – {ORGANISATION}", "Page not found"),
     ],

@@ -6,11 +6,11 @@ from govuk_layout import stylesheets
 
 GOVUK = (
     '@charset "UTF-8";'
-    "@font-face{font-family:GDS Transport;font-weight:400;src:url(/assets/fonts/light.woff2) format(\"woff2\")}"
-    "@font-face{font-family:\"Other\";src:url(other.woff2)}"
+    '@font-face{font-family:GDS Transport;font-weight:400;src:url(/assets/fonts/light.woff2) format("woff2")}'
+    '@font-face{font-family:"Other";src:url(other.woff2)}'
     ".govuk-body{color:#0b0c0c;font-family:GDS Transport,arial,sans-serif;font-weight:400}"
     "@media print{.govuk-body{font-family:sans-serif}}"
-    "@media (min-width:40.0625em){.govuk-heading-l{font-family:\"GDS Transport\",arial,sans-serif!important}}"
+    '@media (min-width:40.0625em){.govuk-heading-l{font-family:"GDS Transport",arial,sans-serif!important}}'
     ".govuk-footer__copyright-logo:before{background-image:url(/assets/images/govuk-crest.svg)}"
     "@supports (mask-position:initial){.govuk-footer__copyright-logo:before{mask-image:url(crest.svg)}}"
     ".govuk-footer__copyright-logo:focus{color:#0b0c0c}"

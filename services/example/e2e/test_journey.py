@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from journey import QUESTIONS, ORGANISATION, SERVICE, START_DATE, Audit, answer, error_summary, expect_question, reference_on
+from journey import (
+    ORGANISATION,
+    QUESTIONS,
+    SERVICE,
+    START_DATE,
+    Audit,
+    answer,
+    error_summary,
+    expect_question,
+    reference_on,
+)
 from playwright.sync_api import Page, expect
 from servers import Server
 

@@ -17,7 +17,11 @@ Audit = Callable[[Page, str], None]
     [
         ("/", SERVICE, f"{SERVICE} – {ORGANISATION}"),
         ("/cookies", "Cookies", f"Cookies – {SERVICE} – {ORGANISATION}"),
-        ("/accessibility", f"Accessibility statement for {SERVICE}", f"Accessibility statement – {SERVICE} – {ORGANISATION}"),
+        (
+            "/accessibility",
+            f"Accessibility statement for {SERVICE}",
+            f"Accessibility statement – {SERVICE} – {ORGANISATION}",
+        ),
         ("/privacy", "Privacy notice", f"Privacy notice – {SERVICE} – {ORGANISATION}"),
     ],
 )
