@@ -200,7 +200,7 @@ def _painted(svg: bytes, fill: str) -> bytes:
     ElementTree.register_namespace("", "http://www.w3.org/2000/svg")
     root = ElementTree.fromstring(svg)  # nosec B314 - the integrity-checked tarball's own file
     root.set("fill", fill)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=False)
+    return bytes(ElementTree.tostring(root, encoding="utf-8", xml_declaration=False))
 
 
 def _organisation_files(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -15,6 +15,7 @@ Rules are dropped or rewritten whole, by selector and declaration name, never by
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import tinycss2
 from tinycss2 import ast
@@ -24,7 +25,7 @@ GOVUK_FONT = "gds transport"
 # The footer's crest is the ::before of the copyright link.
 _CREST_SELECTOR = ".govuk-footer__copyright-logo:before"
 
-Node = ast.Node
+Node = Any  # tinycss2's nodes (it ships no type information)
 RuleFilter = Callable[[str], bool]
 
 
@@ -55,7 +56,7 @@ def _rules(nodes: Iterable[Node], keep: RuleFilter, statements: bool = True) -> 
                 output.append(f"{selector}{{{_declarations(node.content)}}}")
         elif isinstance(node, ast.AtRule):
             if node.lower_at_keyword == "font-face":
-                family = next(
+                family: list[Node] = next(
                     (
                         declaration.value
                         for declaration in tinycss2.parse_blocks_contents(node.content or [], skip_whitespace=True)
@@ -76,7 +77,7 @@ def _rules(nodes: Iterable[Node], keep: RuleFilter, statements: bool = True) -> 
 
 
 def _parse(css: str) -> list[Node]:
-    return tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    return list(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
 
 
 def _selectors(selector: str) -> list[str]:
