@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Literal
 
 import pytest
 from pydantic import BaseModel
+from tools_support import load_tool
 
 from govuk_layout.config import LayoutSettings, setting
 
-TOOL = Path(__file__).resolve().parents[1] / "config_docs.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("config_docs", TOOL)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-config_docs = _load()
+config_docs = load_tool("config_docs")
 
 
 class Schema(BaseModel):

@@ -19,6 +19,7 @@ from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
+from govuk_layout.i18n import N_
 
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
@@ -125,7 +126,7 @@ class LayoutSettings(BaseSettings):
         shown_default="`mailto:` the contact email",
     )
     GOVUK_DEPARTMENT: str = setting(
-        "Ministry of Justice",
+        N_("Ministry of Justice"),
         "The organisation responsible for the service, named on the standard pages.",
         section=SERVICE,
         min_length=1,
@@ -169,10 +170,19 @@ class LayoutSettings(BaseSettings):
         section=SERVICE,
     )
     GOVUK_DATA_RETENTION: str = setting(
-        "We keep your information for as long as we need it to provide the service, and no longer.",
+        N_("We keep your information for as long as we need it to provide the service, and no longer."),
         'The "How long we keep it" paragraph of the privacy notice.',
         section=SERVICE,
         shown_default="a general sentence",
+    )
+    GOVUK_LANGUAGES: list[Literal["en", "cy"]] = setting(
+        ["en"],
+        'The languages pages are offered in, the first the default. `["en", "cy"]` adds Welsh and the '
+        "language switcher; the choice is remembered for the session, and on a first visit `Accept-Language` "
+        "decides. Text from other keys (service name, navigation, department, retention) is translated in the "
+        "app's catalogue (see English and Welsh below).",
+        section=SERVICE,
+        min_length=1,
     )
 
     GOVUK_ASSETS_URL: str = setting(
@@ -434,6 +444,13 @@ class LayoutSettings(BaseSettings):
         if any(client) and not self.GOVUK_OIDC_ISSUER:
             raise ValueError("GOVUK_OIDC_CLIENT_ID and GOVUK_OIDC_CLIENT_SECRET need GOVUK_OIDC_ISSUER")
         return self
+
+    @field_validator("GOVUK_LANGUAGES")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each language at most once")
+        return value
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> LayoutSettings:

@@ -16,6 +16,7 @@ from govuk_layout import (
     csrf,
     errors,
     health,
+    i18n,
     inputs,
     limits,
     observability,
@@ -75,6 +76,8 @@ class GovukLayout:
         limits.init_app(app)
         inputs.init_app(app)
         csrf.init_app(app)
+
+        i18n.init_app(app)
 
         assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
         if not assets.is_current(assets_dir):
