@@ -72,10 +72,10 @@ def _served(client: FlaskClient, url: str) -> str:
 
 
 def _normalised(html: str) -> str:
-    """The page without per-request values (nonce, CSRF token) or whitespace-only lines."""
+    """The page without per-request values (nonce, CSRF token), trailing spaces or whitespace-only lines."""
     html = re.sub(r'nonce="[^"]+"', 'nonce="NONCE"', html)
     html = re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="CSRF"', html)
-    return "\n".join(line for line in html.splitlines() if line.strip())
+    return "\n".join(line.rstrip() for line in html.splitlines() if line.strip())
 
 
 def test_a_service_on_govuk_renders_todays_govuk_page(make_app: Callable[..., Flask]) -> None:

@@ -146,7 +146,8 @@ def test_filter_layout(render: Callable[..., str]) -> None:
                   </div>
                   <h3 class="govuk-heading-s govuk-!-margin-bottom-0">Status</h3>
                   <ul class="moj-filter-tags">
-                    <li><a class="moj-filter__tag" href="?status="><span class="govuk-visually-hidden">Remove this filter</span> Open</a></li>
+                    <li><a class="moj-filter__tag" href="?status=">
+                      <span class="govuk-visually-hidden">Remove this filter</span> Open</a></li>
                   </ul>
                 </div>
                 <div class="moj-filter__options">

@@ -1,4 +1,4 @@
-"""The brand follows where the service lives: the organisation's for the example (justice.gov.uk), GOV.UK's on GOV.UK."""
+"""The brand follows where the service lives: the organisation's for the example, GOV.UK's on GOV.UK."""
 
 from __future__ import annotations
 
