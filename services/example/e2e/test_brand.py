@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from journey import SERVICE, TITLE_SUFFIX, Audit
 from playwright.sync_api import Page, expect
-from servers import Server
+from govuk_layout.testing.processes import ServerProcess
 
 # What only GOV.UK may show or load: its fonts (GDS Transport), the crest, and the crown icons.
 GOVUK_ONLY = re.compile(r"\.woff2?$|govuk-crest|favicon|govuk-icon|govuk-logotype")
 BODY_FONT = "getComputedStyle(document.querySelector('.govuk-body')).fontFamily"
 
 
-def _open(new_page: Callable[..., Page], server: Server) -> tuple[Page, list[str]]:
+def _open(new_page: Callable[..., Page], server: ServerProcess) -> tuple[Page, list[str]]:
     page = new_page(base_url=server.url)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
@@ -24,7 +24,7 @@ def _open(new_page: Callable[..., Page], server: Server) -> tuple[Page, list[str
 
 
 def test_the_example_has_the_organisation_brand(
-    new_page: Callable[..., Page], live_server: Server, audit: Audit
+    new_page: Callable[..., Page], live_server: ServerProcess, audit: Audit
 ) -> None:
     page, requested = _open(new_page, live_server)
     expect(page).to_have_title(f"{SERVICE} – {TITLE_SUFFIX['organisation']}")
@@ -43,7 +43,7 @@ def test_the_example_has_the_organisation_brand(
 
 
 def test_a_service_on_govuk_has_the_govuk_brand(
-    new_page: Callable[..., Page], govuk_server: Server, audit: Audit
+    new_page: Callable[..., Page], govuk_server: ServerProcess, audit: Audit
 ) -> None:
     page, requested = _open(new_page, govuk_server)
     expect(page).to_have_title(f"{SERVICE} – {TITLE_SUFFIX['govuk']}")

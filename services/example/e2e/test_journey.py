@@ -15,7 +15,8 @@ from journey import (
     reference_on,
 )
 from playwright.sync_api import Page, expect
-from servers import Server
+
+from govuk_layout.testing.processes import ServerProcess
 
 
 @pytest.fixture(params=["javascript on", "javascript off", "GOV.UK brand"])
@@ -23,7 +24,7 @@ def browsing(request: pytest.FixtureRequest) -> tuple[Page, str, str, str]:
     """A page, its mode, its brand and its service's URL: the example's own brand with JavaScript on and
     off, and once more on an instance configured for GOV.UK (GOVUK_BRAND=govuk)."""
     if request.param == "GOV.UK brand":
-        server: Server = request.getfixturevalue("govuk_server")
+        server: ServerProcess = request.getfixturevalue("govuk_server")
         return request.getfixturevalue("new_page")(base_url=server.url), "javascript on", "govuk", server.url
     fixture = "page" if request.param == "javascript on" else "page_no_js"
     url = request.getfixturevalue("live_server").url
@@ -79,7 +80,7 @@ def test_nothing_typed_is_lost_on_a_validation_error(page_no_js: Page, audit: Au
     audit(page, "email not at a government domain")
 
 
-def test_back_links_and_change_links(page: Page, live_server: Server) -> None:
+def test_back_links_and_change_links(page: Page, live_server: ServerProcess) -> None:
     page.goto("/request/full-name")
     for slug, _, _, _ in QUESTIONS:
         answer(page, slug)
@@ -128,7 +129,7 @@ def test_error_summary_links_move_focus_to_the_field(page: Page, audit: Audit, s
     expect(page.locator(f"#{field_id}")).to_be_focused()
 
 
-def test_status_lookup(page: Page, audit: Audit, live_server: Server) -> None:
+def test_status_lookup(page: Page, audit: Audit, live_server: ServerProcess) -> None:
     page.goto("/")
     page.get_by_role("link", name="Check a request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the status of a request")
