@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from journey import SERVICE, TITLE_SUFFIX, Audit
 from playwright.sync_api import Page, expect
+
 from govuk_layout.testing.processes import ServerProcess
 
 # What only GOV.UK may show or load: its fonts (GDS Transport), the crest, and the crown icons.

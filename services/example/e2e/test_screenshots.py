@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from journey import QUESTIONS, answer
 from playwright.sync_api import Page, expect
+
 from govuk_layout.testing.processes import ServerProcess
 
 VIEWPORT = {"width": 1000, "height": 760}
@@ -70,7 +71,9 @@ def test_screenshots(new_page: Callable[..., Page], tmp_path: Path) -> None:
 
 
 @pytest.mark.screenshots
-def test_screenshot_of_the_govuk_brand(new_page: Callable[..., Page], govuk_server: ServerProcess, tmp_path: Path) -> None:
+def test_screenshot_of_the_govuk_brand(
+    new_page: Callable[..., Page], govuk_server: ServerProcess, tmp_path: Path
+) -> None:
     """The start page as a service on GOV.UK shows it: GOV.UK's header and GDS Transport."""
     page = new_page(base_url=govuk_server.url, viewport=VIEWPORT)
     _start(page)
