@@ -226,12 +226,26 @@ def _local_redis(session: nox.Session) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _local_oidc_provider(session: nox.Session, port: int | None = None) -> Iterator[dict[str, str]]:
+    """An OpenID Connect provider (oidc-provider-mock, the test group) with a staff and a non-staff person,
+    and the app's GOVUK_OIDC_* keys pointing at it, for a ``with`` block."""
+    harness = _harness()
+    server = harness.oidc_provider(Path(session.create_tmp()), python=str(Path(session.bin) / "python"), port=port)
+    with _running(session, server), _session_env(session, harness.oidc_app_env(server.url)) as env:
+        yield env
+
+
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Run the example service on 127.0.0.1 (the kit's app port) with reload, on a local DynamoDB and Redis."""
+    """Run the example service on loopback with reload, on a local DynamoDB, Redis and identity provider."""
     _install(session, "test")
     _assets(session)
-    with _local_dynamodb(session, port=KIT.local_dynamodb_port), _local_redis(session):
+    with (
+        _local_dynamodb(session, port=KIT.local_dynamodb_port),
+        _local_redis(session),
+        _local_oidc_provider(session, port=KIT.local_oidc_port),
+    ):
         session.run(
             "flask",
             "--app",
@@ -286,6 +300,12 @@ VENDORED = (
     "static/govuk-frontend.min.css",
     "static/govuk-frontend.min.js",
     "static/fingerprints.json",  # without it, asset_url() falls back to plain names, cached for an hour only
+    # The organisation brand's stylesheet and MOJ Frontend (govuk_layout.assets).
+    "static/govuk-frontend-organisation.min.css",
+    "static/moj/moj-frontend.min.css",
+    "static/moj/moj-frontend-organisation.min.css",
+    "static/moj/moj-frontend.min.js",
+    "static/moj/images/moj-logotype-crest-2024.svg",
 )
 
 
@@ -330,7 +350,7 @@ NEW_SERVICE = ("-m", "tools.new_service")
 def namespace(session: nox.Session) -> None:
     """Write each service's Cloud Platform namespace Terraform from templates/namespace (-- <service> for one)."""
     session.install(f"jinja2=={_locked_version('jinja2')}")
-    session.run("python", "tools/namespace.py", *session.posargs)
+    session.run("python", "-m", "tools.namespace", *session.posargs)
 
 
 @nox.session(name="new-service", python=PYTHON)
@@ -530,7 +550,7 @@ def render_charts(session: nox.Session) -> None:
     # python-hcl2 goes in a folder of its own: checkov's bc-python-hcl2 is an older module of the same name.
     contract_deps = Path(session.virtualenv.location) / "contract-deps"
     session.install("--target", str(contract_deps), *(f"{name}=={_locked_version(name)}" for name in CONTRACT_DEPS))
-    session.run("python", "tools/contract.py", *rendered, env={"PYTHONPATH": str(contract_deps)})
+    session.run("python", "-m", "tools.contract", *rendered, env={"PYTHONPATH": str(contract_deps)})
     # Skips live next to what they excuse (checkov.io/skipN annotations, `# checkov:skip=` comments).
     # One framework per run: given --file and --directory together, checkov reports only the directory.
     scans = {"kubernetes": [arg for path in rendered for arg in ("--file", path)]}

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tools"))
-import contract  # noqa: E402
-import namespace  # noqa: E402
+from tools import contract, namespace
+
+REPO = namespace.ROOT
 
 DEV = "operations-engineering-example-dev"
 SERVICE = ".github/workflows/deploy-service.yml"
@@ -72,7 +70,10 @@ def service_monitor(**endpoint: object) -> dict[str, object]:
 def test_what_the_example_namespace_provides() -> None:
     found = contract.read_namespace(resources(REPO))
     assert found.service_accounts == {f"{DEV}-irsa"}
-    assert found.secrets == {DEV: {"SECRET_KEY", "REDIS_URL", "DYNAMODB_TABLE_NAME"}}
+    assert found.secrets == {
+        DEV: {"SECRET_KEY", "REDIS_URL", "DYNAMODB_TABLE_NAME"},
+        f"{DEV}-oidc": {"GOVUK_OIDC_CLIENT_SECRET"},
+    }
     kube = {"secrets.KUBE_CERT", "secrets.KUBE_TOKEN", "secrets.KUBE_CLUSTER", "secrets.KUBE_NAMESPACE"}
     ecr = {"secrets.ECR_ROLE_TO_ASSUME", "vars.ECR_REGION", "vars.ECR_REPOSITORY"}
     assert set(found.github["example-dev"]) == kube | ecr
@@ -134,6 +135,7 @@ def test_a_secret_or_key_the_namespace_does_not_make_fails(repo: Path, tmp_path:
     assert len(problems) == 1
     assert "reads Secret 'dynamodb-output'" in problems[0]
     assert f"secret.tf makes {DEV} ['DYNAMODB_TABLE_NAME', 'REDIS_URL', 'SECRET_KEY']" in problems[0]
+    assert f"{DEV}-oidc ['GOVUK_OIDC_CLIENT_SECRET']" in problems[0]
     problems = contract.check_chart(manifest(tmp_path, deployment(key="OIDC_CLIENT_SECRET")), found)
     assert problems == [problems[0]]
     assert f"reads key 'OIDC_CLIENT_SECRET' of Secret '{DEV}'" in problems[0]

@@ -9,10 +9,19 @@ from typing import Any
 import pytest
 import requests
 from flask import Blueprint, Flask, session
-from oidc_support import NON_STAFF, STAFF, choose_user, oidc_config, oidc_provider, query, sign_in, start_sign_in
 
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.auth import SESSION_KEY, current_user, has_role, protect_blueprint, safe_return_path, staff_required
+from govuk_layout.testing.oidc import (
+    NON_STAFF,
+    STAFF,
+    choose_user,
+    oidc_config,
+    oidc_provider,
+    query,
+    sign_in,
+    start_sign_in,
+)
 from govuk_layout.testing.processes import free_port
 
 
@@ -138,7 +147,7 @@ def test_sign_out_clears_the_session_and_ends_the_provider_session(
     assert out.location.startswith(f"{issuer}/oauth2/end_session?")
     params = query(out.location)
     assert params["post_logout_redirect_uri"] == "http://localhost/signed-out"
-    assert params["client_id"] == "govuk-layout-tests"
+    assert params["client_id"] == "govuk-local"
     # The provider confirms, then sends the browser back to the signed-out page.
     confirm = requests.post(f"{issuer}/oauth2/end_session/confirm", data={"redirect_uri": out.location}, timeout=10)
     assert confirm.status_code in (200, 302)
