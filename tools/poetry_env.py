@@ -45,6 +45,11 @@ def poetry(venv: Path) -> list[str]:
     return [str(python), "-m", "poetry"]
 
 
+def env() -> dict[str, str]:
+    """Poetry's environment: resolve through pip's index, and install into the venv it is given, never its own."""
+    return {"POETRY_PYPI_MIRROR_URL": index_url(), "POETRY_VIRTUALENVS_CREATE": "false"}
+
+
 def install_args(*groups: str) -> list[str]:
     """poetry install of the packages plus the given dependency groups, never the root project itself."""
     return ["install", "--no-interaction", "--no-root", "--only", ",".join(("main", *groups))]

@@ -38,8 +38,7 @@ def test_ci_installs_nothing_plain_nox_fetches_itself() -> None:
 
 
 def test_ci_installs_only_what_the_image_steps_need() -> None:
-    # redis-server: the Redis half of issue 19 takes it out when the sessions bring their own.
-    assert set(_apt_packages()) - {"redis-server"} <= IMAGE_STEPS
+    assert set(_apt_packages()) <= IMAGE_STEPS
 
 
 def test_ci_pip_installs_only_the_runner() -> None:
@@ -52,3 +51,15 @@ def test_ci_pip_installs_only_the_runner() -> None:
 def test_the_image_step_install_says_what_it_is_for() -> None:
     text = CI_SCRIPT.read_text()
     assert re.search(r"# For the image steps after `nox` only.*\n\s*apt-get install[^\n]*\\\n\s*buildah", text)
+
+
+def test_ci_neither_installs_nor_starts_redis() -> None:
+    commands = _commands()
+    assert commands, f"{CI_SCRIPT} has no commands"
+    installs = [command for command in commands if re.search(r"\b(apt-get|apt|pip)\b.*\binstall\b", command)]
+    assert installs, "the check no longer sees the script's installs"
+    for command in installs:
+        assert not re.search(r"\bredis(-server|-tools|lite)?\b", command), f"CI installs Redis: {command}"
+    for command in commands:
+        assert not re.match(r"(\S+=\S*\s+)*(redis-server|redis-cli)\b", command), f"CI starts a Redis: {command}"
+        assert "REDIS_URL" not in command, f"CI sets REDIS_URL, so the bundled Redis would go untested: {command}"

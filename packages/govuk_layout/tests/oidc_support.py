@@ -1,18 +1,9 @@
-"""A real OpenID Connect provider process (oidc-provider-mock) and a browser-less walk through sign-in.
-
-To move into the shared process harness and the govuk_layout.testing plugin once they land.
-"""
+"""A real OpenID Connect provider process (oidc-provider-mock, from the shared harness) and a browser-less
+walk through sign-in."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import socket
-import subprocess  # nosec B404 - a fixed argument list
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from flask.testing import FlaskClient
 
-HOST = "127.0.0.1"
+from govuk_layout.testing import processes
+
 STAFF_GROUP = "operations-engineering-staff"
 # The people on the provider's sign-in page: one with the staff group, one without.
 STAFF = {"sub": "sam.staff@justice.gov.uk", "email": "sam.staff@justice.gov.uk", "name": "Sam Staff",
@@ -30,43 +22,11 @@ NON_STAFF = {"sub": "nina.other@justice.gov.uk", "email": "nina.other@justice.go
              "groups": ["someone-else"]}  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def oidc_provider(log_dir: Path, users: tuple[Mapping[str, Any], ...] = (STAFF, NON_STAFF)) -> Iterator[str]:
     """Run oidc-provider-mock on a free loopback port for the ``with`` block; yields its issuer URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "oidc_provider_mock", "--host", HOST, "--port", str(port)]
-    for user in users:
-        command += ["--user-claims", json.dumps(user)]
-    log = log_dir / f"oidc-{port}.log"
-    issuer = f"http://{HOST}:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)  # nosec B603
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oidc-provider-mock exited: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1):  # nosec B310
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"oidc-provider-mock did not answer: {log.read_text()}") from None
-                time.sleep(0.1)
-        yield issuer
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with processes.oidc_provider(log_dir, users) as server:
+        yield server.url
 
 
 def oidc_config(issuer: str, **overrides: Any) -> dict[str, Any]:

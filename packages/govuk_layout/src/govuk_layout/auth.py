@@ -19,7 +19,20 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
 from govuk_layout.config import ConfigError, LayoutSettings
 
@@ -74,7 +87,9 @@ def has_role(claims: Mapping[str, Any], claim: str, values: list[str]) -> bool:
     A value starting with ``@`` is an email domain: ``@justice.gov.uk`` matches ``a.b@justice.gov.uk``.
     """
     held = claims.get(claim)
-    held_values = [held] if isinstance(held, str) else [v for v in held if isinstance(v, str)] if isinstance(held, list) else []
+    held_values = (
+        [held] if isinstance(held, str) else [v for v in held if isinstance(v, str)] if isinstance(held, list) else []
+    )
     for wanted in values:
         for value in held_values:
             if value == wanted or (wanted.startswith("@") and value.lower().endswith(wanted.lower())):
@@ -86,7 +101,7 @@ def _client() -> Any:
     return current_app.extensions[EXTENSION_KEY].staff
 
 
-def _require_sign_in() -> Response | None:
+def _require_sign_in() -> BaseResponse | None:
     """Anonymous: off to sign in, coming back here. Signed in without the role: 403."""
     g.govuk_no_store = True  # whatever the answer, error pages included
     if not enabled():
@@ -155,7 +170,7 @@ def create_blueprint() -> Blueprint:
         return response
 
     @bp.get("/sign-in/callback")
-    def callback() -> Response:
+    def callback() -> BaseResponse:
         client = _client()
         issuer = current_app.config["GOVUK_OIDC_ISSUER"]
         try:
@@ -186,7 +201,7 @@ def create_blueprint() -> Blueprint:
         return redirect(next_path)
 
     @bp.get("/sign-out")
-    def sign_out() -> Response:
+    def sign_out() -> BaseResponse:
         # A link, as GOV.UK's header pattern has it; signing someone out is all a forged one could do.
         was_signed_in = current_user() is not None
         _rotate_session()
