@@ -243,6 +243,12 @@ VENDORED = (
     "static/govuk-frontend.min.css",
     "static/govuk-frontend.min.js",
     "static/fingerprints.json",  # without it, asset_url() falls back to plain names, cached for an hour only
+    # The organisation brand's stylesheet and MOJ Frontend (govuk_layout.assets).
+    "static/govuk-frontend-organisation.min.css",
+    "static/moj/moj-frontend.min.css",
+    "static/moj/moj-frontend-organisation.min.css",
+    "static/moj/moj-frontend.min.js",
+    "static/moj/images/moj-logotype-crest-2024.svg",
 )
 
 
