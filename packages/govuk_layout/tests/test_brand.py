@@ -108,7 +108,9 @@ def test_the_organisation_brand_has_the_moj_header_and_no_govuk_chrome(organisat
     assert header, "no MOJ header"
     logo = re.search(r'<img class="moj-header__logotype-crest" src="([^"]+)" alt="" width="40" height="40">', header[0])
     assert logo and logo[1] == "/assets/" + assets.load_manifest(assets.DEFAULT_DEST)[assets.MOJ_CREST]
-    assert '<a class="moj-header__link moj-header__link--organisation-name" href="/">Ministry of Justice</a>' in header[0]
+    assert (
+        '<a class="moj-header__link moj-header__link--organisation-name" href="/">Ministry of Justice</a>' in header[0]
+    )
     assert _served(client, logo[1]).startswith("<svg")
     # The service name and navigation stay in GOV.UK's service navigation; the footer keeps the licence text.
     assert 'class="govuk-service-navigation__service-name"' in html
