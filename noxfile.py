@@ -609,8 +609,9 @@ def image_smoke(session: nox.Session) -> None:
     session.run(
         engine, "run", "--detach", "--rm", "--name", name, *extra, "--read-only", "--tmpfs", "/tmp",
         "--publish", f"127.0.0.1:{port}:{IMAGE_PORT}", "--env", f"SECRET_KEY={secrets.token_hex(32)}",
-        # No Redis or DynamoDB here: per-process rate limits, and /readyz may say 503.
-        "--env", "RATELIMIT_STORAGE_URI=memory://", "--env", f"METRICS_PORT={IMAGE_METRICS_PORT}",
+        # No Redis or DynamoDB here: per-process rate limits, sessions on /tmp, and /readyz may say 503.
+        "--env", "RATELIMIT_STORAGE_URI=memory://", "--env", "GOVUK_SESSION_STORE=filesystem",
+        "--env", f"METRICS_PORT={IMAGE_METRICS_PORT}",
         *session.posargs, image, external=True, env=env,
     )  # fmt: skip
     try:

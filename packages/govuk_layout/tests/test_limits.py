@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,60 +16,13 @@ import redis
 import requests
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
+from layout_support import free_port as _free_port
+from layout_support import wait_for as _wait_for
 
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.limits import get_limiter
 
 HEADING = "Sorry, there have been too many attempts to use this service"
-INSTALL_REDIS = "no redis-server for the rate-limit tests: apt-get install redis-server (or set REDIS_URL)"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{what} did not start within {timeout:.0f} s")
-
-
-def _redis_answers(url: str) -> bool:
-    try:
-        with redis.Redis.from_url(url, socket_connect_timeout=1) as client:
-            return bool(client.ping())
-    except redis.ConnectionError:
-        return False
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """CI's Redis (REDIS_URL), else a redis-server of our own on a free loopback port; never a skip."""
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(INSTALL_REDIS, pytrace=False)
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(  # nosec B603 - a fixed argument list
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        _wait_for(lambda: _redis_answers(url), "redis-server")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -96,6 +96,37 @@ class LayoutSettings(BaseSettings):
     GOVUK_FORCE_HTTPS: bool = False
     GOVUK_PROXY_FIX_HOPS: int = Field(1, ge=0, le=5)
     GOVUK_SECURE_COOKIES: bool | None = None
+    # Server-side sessions (sessions.py) and the timeout warning (templates/govuk_layout/components).
+    GOVUK_SESSION_STORE: Literal["redis", "filesystem", "memory"] | None = Field(
+        None,
+        description="Where session data lives. Unset: Redis at REDIS_URL when set; otherwise memory under TESTING, "
+        "a private folder in the system's temporary directory in development, and a refusal to start in production. "
+        "filesystem and memory hold sessions for one machine or one process only.",
+    )
+    GOVUK_SESSION_IDLE_TIMEOUT: int = Field(
+        1200,
+        ge=5,
+        le=86_400,
+        description="Seconds without a request after which the session's data is deleted (the store's time-to-live, "
+        "renewed by every request). GOV.UK's pattern is 20 minutes.",
+    )
+    GOVUK_SESSION_MAX_LIFETIME: int = Field(
+        28_800,
+        ge=5,
+        le=604_800,
+        description="Seconds after the session's data was first stored when it is deleted however active the user is "
+        "(the absolute lifetime). Rotating the id starts it again.",
+    )
+    GOVUK_TIMEOUT_WARNING: bool = Field(
+        True,
+        description="Show the GOV.UK timeout warning (a modal dialog offering to continue) before the idle timeout, "
+        "on pages that extend govuk_layout/form_page.html or set timeout_warning.",
+    )
+    GOVUK_TIMEOUT_WARNING_SECONDS: int = Field(
+        120,
+        ge=1,
+        description="How many seconds before the idle timeout the warning appears. Less than the idle timeout.",
+    )
     # CSRF: Flask-WTF's own keys. No time limit: the token lives as long as the session.
     WTF_CSRF_ENABLED: bool = True
     WTF_CSRF_TIME_LIMIT: int | None = Field(None, gt=0)
@@ -150,6 +181,14 @@ class LayoutSettings(BaseSettings):
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
         return value or None  # an empty variable means "not set"
+
+    @model_validator(mode="after")
+    def _session_times(self) -> LayoutSettings:
+        if self.GOVUK_TIMEOUT_WARNING_SECONDS >= self.GOVUK_SESSION_IDLE_TIMEOUT:
+            raise ValueError("GOVUK_TIMEOUT_WARNING_SECONDS must be less than GOVUK_SESSION_IDLE_TIMEOUT")
+        if self.GOVUK_SESSION_MAX_LIFETIME < self.GOVUK_SESSION_IDLE_TIMEOUT:
+            raise ValueError("GOVUK_SESSION_MAX_LIFETIME must be at least GOVUK_SESSION_IDLE_TIMEOUT")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> LayoutSettings:

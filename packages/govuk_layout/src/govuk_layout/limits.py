@@ -15,10 +15,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
+from govuk_layout import fallbacks
 from govuk_layout.config import ConfigError
-
-# Seconds: a stuck Redis costs a request at most this long before the in-memory fallback takes over.
-_REDIS_TIMEOUT = 1.0
 
 
 def storage_uri(app: Flask) -> str:
@@ -75,8 +73,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     if not uri.startswith("memory:"):
         app.config.setdefault(
-            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": _REDIS_TIMEOUT, "socket_timeout": _REDIS_TIMEOUT}
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": fallbacks.REDIS_TIMEOUT, "socket_timeout": fallbacks.REDIS_TIMEOUT},
         )
+    fallbacks.watch_limiter()
     limiter = Limiter(get_remote_address, app=app)
     limiter.request_filter(_exempt)
     app.after_request(_retry_after)

@@ -1,4 +1,4 @@
-"""The question pages in order, and the answers kept in the signed session between them."""
+"""The question pages in order, and the answers kept in the server-side session between them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 
 from example import forms
 from example.model import ORGANISATIONS, new_reference, new_token
+from govuk_layout import rotate_session
 
 SESSION_KEY = "request_access"
 
@@ -98,6 +99,8 @@ def first_unanswered(before: Question | None = None) -> Question | None:
 
 def save(question: Question, value: str) -> None:
     state = _state()
+    if not state:
+        rotate_session()  # the journey starts: any id this browser was given before leads nowhere now
     # The reference is fixed when the journey starts, so every submit of it is the same request.
     state.setdefault("reference", new_reference())
     state.setdefault("token", new_token())
@@ -112,7 +115,9 @@ def identity() -> tuple[str, str]:
 
 
 def mark_submitted(reference: str) -> None:
-    session[SESSION_KEY] = {**_state(), "reference": reference, "submitted": True}
+    """The request is stored: forget the answers, keep only the reference for the confirmation page."""
+    session[SESSION_KEY] = {"reference": reference, "submitted": True}
+    rotate_session()
 
 
 def submitted_reference() -> str | None:
