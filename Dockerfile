@@ -6,6 +6,7 @@
 # Any Debian-based image with python3 and its venv module; CI passes a locally made stand-in.
 ARG PYTHON_BASE=python:3.11-slim-bookworm
 
+# checkov:skip=CKV_DOCKER_7: the base is the PYTHON_BASE argument, whose default is a version tag (python:3.11-slim-bookworm); checkov cannot read an ARG
 FROM ${PYTHON_BASE} AS build
 ARG SERVICE=example
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -35,6 +36,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
     GUNICORN_CMD_ARGS="--config=python:${SERVICE}.gunicorn_conf"
 WORKDIR /tmp
+# checkov:skip=CKV_DOCKER_2: Kubernetes ignores HEALTHCHECK; the chart's liveness, readiness and startup probes check /healthz and /readyz
 USER 1051:1051
 EXPOSE 1551
 CMD ["gunicorn"]

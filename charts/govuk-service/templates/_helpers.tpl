@@ -37,8 +37,14 @@ environment: {{ .Values.environment }}
 {{- .Values.image.tag | default .Chart.AppVersion -}}
 {{- end -}}
 
+{{/* The IRSA module's ServiceAccount; the chart only uses it, so the values must name it. */}}
 {{- define "govuk-service.serviceAccountName" -}}
-{{- .Values.serviceAccount.name | default (include "govuk-service.fullname" .) -}}
+{{- required "serviceAccount.name must name the ServiceAccount the namespace's IRSA module creates (its irsa.tf service_account_name)" .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{/* The namespace's application Secret (its secret.tf): the release name unless set. */}}
+{{- define "govuk-service.namespaceSecretName" -}}
+{{- .Values.namespaceSecret.name | default (include "govuk-service.fullname" .) -}}
 {{- end -}}
 
 {{/* The public host: <release>.cloud-platform.service.justice.gov.uk unless set; each DNS label at most 57 characters. */}}

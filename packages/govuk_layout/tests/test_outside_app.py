@@ -94,6 +94,7 @@ def outside_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutsideApp
     assignments = list(itertools.takewhile(lambda token: re.fullmatch(r"[A-Z_]+=.*", token), tokens))
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "FLASK_", "PYTHON"))}
     env |= dict(assignment.split("=", 1) for assignment in assignments)
+    env["GOVUK_LANGUAGES"] = '["en", "cy"]'  # Welsh on, as a team in Wales would switch it
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     args = tokens[len(assignments) :]
     port = free_port()
@@ -132,6 +133,16 @@ def test_the_wheel_vendors_every_installed_govuk_frontend_file(outside_app: Outs
     assert vendored == expected
     assert {"govuk_layout/static/govuk-frontend.min.css", "govuk_layout/static/govuk-frontend.min.js"} <= vendored
     assert any(name.startswith("govuk_layout/static/fonts/") and name.endswith(".woff2") for name in vendored)
+
+
+def test_the_wheel_ships_the_compiled_catalogues(outside_app: OutsideApp) -> None:
+    with zipfile.ZipFile(outside_app.wheel) as archive:
+        names = set(archive.namelist())
+    assert "govuk_layout/translations/cy/LC_MESSAGES/messages.mo" in names
+    page = fetch(outside_app.base_url + "/privacy?lang=cy")
+    assert page.status == 200
+    assert '<html lang="cy"' in page.text
+    assert f"<title>Hysbysiad preifatrwydd – {SERVICE_NAME} – GOV.UK</title>" in page.text
 
 
 def test_the_app_uses_the_installed_wheel_not_this_checkout(outside_app: OutsideApp) -> None:

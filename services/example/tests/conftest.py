@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -13,6 +13,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from example import create_app
+from example.journey import Question
+from example.questions import QUESTIONS
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +46,9 @@ def moto(aws_env: None) -> Iterator[MotoServer]:
 def make_app(aws_env: None) -> Callable[..., Flask]:
     """An app on its own fresh table at ``endpoint``, created by the same code as ``flask create-table``."""
 
-    def factory(endpoint: str, create_table: bool = True, **config: Any) -> Flask:
+    def factory(
+        endpoint: str, create_table: bool = True, questions: Sequence[Question] = QUESTIONS, **config: Any
+    ) -> Flask:
         app = create_app(
             {
                 "TESTING": True,
@@ -55,7 +59,8 @@ def make_app(aws_env: None) -> Callable[..., Flask]:
                 "DYNAMODB_CONNECT_TIMEOUT": 1,
                 "DYNAMODB_READ_TIMEOUT": 2,
                 **config,
-            }
+            },
+            questions,
         )
         if create_table:
             app.extensions["example.store"].create_table()

@@ -95,18 +95,22 @@ def valid_answers() -> dict[str, dict[str, Any]]:
 
 
 def access_request(**changes: Any) -> AccessRequest:
-    """A valid stored request; tests change only the fields they are about."""
-    fields: dict[str, Any] = {
-        "reference": "RA-7K3M-9QXP",
-        "token": "t",
+    """A valid stored request; tests change only the fields and answers (as text) they are about."""
+    answers = {
         "full_name": "Ada Lovelace",
         "email": "ada@justice.gov.uk",
         "organisation": "ministryofjustice",
         "reason": "A private reason",
-        "start_date": datetime.date(2030, 3, 4),
+        "start_date": "2030-03-04",
+    }
+    fields: dict[str, Any] = {
+        "reference": "RA-7K3M-9QXP",
+        "token": "t",
         "submitted_at": datetime.datetime.now(datetime.UTC),
     }
-    return AccessRequest(**{**fields, **changes})
+    for name, value in changes.items():
+        (answers if name in answers else fields)[name] = value
+    return AccessRequest(answers=answers, **fields)
 
 
 def table_items(app: Flask) -> list[dict[str, Any]]:

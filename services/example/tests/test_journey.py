@@ -11,6 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from example.model import display_date
+
 SLUGS = list(valid_answers())
 
 
@@ -29,7 +31,7 @@ def test_whole_journey_stores_one_item_and_finds_it_by_reference(
         "ada.lovelace@digital.justice.gov.uk",
         "moj-analytical-services GitHub organisation",
         "I maintain the analytical platform&#39;s data pipelines.",
-        f"{future_date().day} {future_date():%B %Y}",
+        display_date(future_date()),
     ):
         assert shown in check
 

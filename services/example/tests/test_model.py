@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from example.model import AccessRequest, is_government_email, new_reference, normalise_reference
+from example.model import (
+    AccessRequest,
+    display_date,
+    is_government_email,
+    new_reference,
+    normalise_reference,
+    organisation_name,
+)
 
 
 def test_new_references_are_readable_and_canonical() -> None:
@@ -50,14 +57,18 @@ def test_item_round_trip_and_expiry() -> None:
     request = AccessRequest(
         reference="RA-2345-6789",
         token="t",
-        full_name="Ada",
-        email="ada@justice.gov.uk",
-        organisation="ministryofjustice",
-        reason="why",
-        start_date=datetime.date(2026, 2, 1),
+        answers={"full_name": "Ada", "organisation": "ministryofjustice", "start_date": "2026-02-01"},
         submitted_at=submitted,
     )
     item = request.to_item(retention_days=10)
     assert item["Expires"] == int(datetime.datetime(2026, 1, 11, 12, 0, tzinfo=datetime.UTC).timestamp())
-    assert item["start_date"] == "2026-02-01"
+    assert item["start_date"] == "2026-02-01"  # each answer is an attribute of its own
+    assert item["submitted_at"] == "2026-01-01T12:00:00+00:00"
     assert AccessRequest.from_item(dict(item)) == request
+
+
+def test_dates_and_organisations_read_as_words() -> None:
+    assert display_date(datetime.date(2030, 3, 4)) == "4 March 2030"
+    assert display_date(datetime.datetime(2026, 11, 2, 23, 59, tzinfo=datetime.UTC)) == "2 November 2026"
+    assert organisation_name("moj-analytical-services") == "moj-analytical-services GitHub organisation"
+    assert organisation_name("retired-org") == "retired-org"  # a request from before an organisation was removed

@@ -87,7 +87,7 @@ def test_a_request_past_its_retention_is_not_found(app: Flask, client: FlaskClie
     old = access_request(
         reference="RA-3456-789A",
         reason="Long ago",
-        start_date=datetime.date(2025, 3, 4),
+        start_date="2025-03-04",
         submitted_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31),
     )
     assert app.extensions["example.store"].add_new(old, retention_days=30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable
 
@@ -90,7 +89,7 @@ def test_a_submit_whose_answer_was_lost_counts_once(
         email="ada.lovelace@digital.justice.gov.uk",
         organisation="moj-analytical-services",
         reason="Earlier copy",
-        start_date=datetime.date(2030, 1, 1),
+        start_date="2030-01-01",
     )
     assert app.extensions["example.store"].add_new(landed, 30)
     with _send(client, _check_answers_token(client)):
@@ -111,7 +110,7 @@ def test_someone_elses_reference_is_never_overwritten(
         full_name="Grace Hopper",
         email="grace@justice.gov.uk",
         reason="Theirs",
-        start_date=datetime.date(2030, 1, 1),
+        start_date="2030-01-01",
     )
     assert app.extensions["example.store"].add_new(theirs, 30)
     with _send(client, _check_answers_token(client)):

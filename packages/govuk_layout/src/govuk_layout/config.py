@@ -15,7 +15,11 @@ from urllib.parse import urlsplit
 from flask import Flask
 from limits import parse_many
 from pydantic import BaseModel, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
+from govuk_layout.i18n import N_
 
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
@@ -64,85 +68,325 @@ def _check_link(value: str | None) -> str | None:
     raise ValueError("must start with https://, http://, mailto: or /")
 
 
+SERVICE = "Service and pages"
+ASSETS = "Assets"
+SECURITY = "Security"
+OPERABILITY = "Operability"
+STAFF_SIGN_IN = "Staff sign-in"
+SESSIONS = "Sessions and the timeout warning"
+
+
+def setting(
+    default: Any, description: str, *, section: str, shown_default: str | None = None, **constraints: Any
+) -> Any:
+    """A config key's default, constraints and its one description, which the README's table is generated from.
+
+    ``shown_default`` words a default the table cannot show as a value (one worked out at start-up, or a long one).
+    """
+    extra: JsonDict = {"section": section, **({"shown_default": shown_default} if shown_default else {})}
+    return Field(default, description=description, json_schema_extra=extra, **constraints)
+
+
 class LayoutSettings(BaseSettings):
     """Keys that govuk-layout's templates, pages and assets need."""
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
 
-    GOVUK_SERVICE_NAME: str = Field(min_length=1, max_length=80)
-    GOVUK_SERVICE_URL: str = "/"
-    GOVUK_PHASE: Literal["alpha", "beta", "live"] = "beta"
-    GOVUK_CONTACT_EMAIL: EmailStr
-    GOVUK_FEEDBACK_URL: str | None = None
-    GOVUK_DEPARTMENT: str = Field("Ministry of Justice", min_length=1)
-    GOVUK_NAVIGATION: list[NavigationItem] = []
-    GOVUK_ENVIRONMENT: Literal["development", "production"] = "production"
-    GOVUK_ASSETS_URL: str = "/assets"
-    GOVUK_ASSETS_DIR: str | None = None
-    GOVUK_COOKIE_CONSENT_NAME: str = Field("cookies_policy", pattern=r"^[A-Za-z0-9_\-]+$")
-    GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = None
-    GOVUK_DATA_RETENTION: str = (
-        "We keep your information for as long as we need it to provide the service, and no longer."
+    GOVUK_SERVICE_NAME: str = setting(
+        ...,
+        "The service's name: in the service navigation, every page title and the standard pages. "
+        "At most 80 characters.",
+        section=SERVICE,
+        min_length=1,
+        max_length=80,
     )
-    SECRET_KEY: str | None = Field(None, repr=False, min_length=16)
-
-    # Security headers and cookies (security.py).
-    GOVUK_SECURITY_HEADERS: bool = True
-    GOVUK_CONTENT_SECURITY_POLICY: dict[str, str] = DEFAULT_CONTENT_SECURITY_POLICY
-    GOVUK_HSTS_MAX_AGE: int = Field(31_536_000, ge=0)
-    GOVUK_REFERRER_POLICY: str = Field("strict-origin-when-cross-origin", pattern=r"^[a-z\-]+$")
-    GOVUK_PERMISSIONS_POLICY: dict[str, str] = DEFAULT_PERMISSIONS_POLICY
-    GOVUK_CROSS_ORIGIN_OPENER_POLICY: Literal["same-origin", "same-origin-allow-popups", "unsafe-none"] = "same-origin"
-    GOVUK_FORCE_HTTPS: bool = False
-    GOVUK_PROXY_FIX_HOPS: int = Field(1, ge=0, le=5)
-    GOVUK_SECURE_COOKIES: bool | None = None
-    # Server-side sessions (sessions.py) and the timeout warning (templates/govuk_layout/components).
-    GOVUK_SESSION_STORE: Literal["redis", "filesystem", "memory"] | None = Field(
+    GOVUK_CONTACT_EMAIL: EmailStr = setting(
+        ...,
+        "The contact address on the accessibility statement, privacy notice and feedback link.",
+        section=SERVICE,
+    )
+    GOVUK_SERVICE_URL: str = setting(
+        "/", "Where the service name links to, and where the 404 page sends users.", section=SERVICE
+    )
+    GOVUK_PHASE: Literal["alpha", "beta", "live"] = setting(
+        "beta", "`alpha`, `beta` or `live`. `live` hides the phase banner.", section=SERVICE
+    )
+    GOVUK_FEEDBACK_URL: str | None = setting(
         None,
-        description="Where session data lives. Unset: Redis at REDIS_URL when set; otherwise memory under TESTING, "
-        "a private folder in the system's temporary directory in development, and a refusal to start in production. "
-        "filesystem and memory hold sessions for one machine or one process only.",
+        "The phase banner's feedback link (`https://`, `http://`, `mailto:` or a path).",
+        section=SERVICE,
+        shown_default="`mailto:` the contact email",
     )
-    GOVUK_SESSION_IDLE_TIMEOUT: int = Field(
+    GOVUK_DEPARTMENT: str = setting(
+        N_("Ministry of Justice"),
+        "The organisation responsible for the service, named on the standard pages.",
+        section=SERVICE,
+        min_length=1,
+    )
+    GOVUK_NAVIGATION: list[NavigationItem] = setting(
+        [],
+        'Service navigation links, a list of `{"text": ..., "href": ...}` (JSON in an environment variable). '
+        "The current page and its section are marked.",
+        section=SERVICE,
+    )
+    GOVUK_ENVIRONMENT: Literal["development", "production"] = setting(
+        "production",
+        "`development` or `production`. Development serves over plain http and generates a `SECRET_KEY`.",
+        section=SERVICE,
+    )
+    GOVUK_COOKIE_CONSENT_NAME: str = setting(
+        "cookies_policy",
+        "The cookie that remembers the analytics choice (letters, digits, `_` and `-`).",
+        section=SERVICE,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+    )
+    GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = setting(
+        None,
+        "The date (ISO, `2026-01-31`) the accessibility statement was last reviewed. "
+        "Until set, the statement says it has not been reviewed.",
+        section=SERVICE,
+    )
+    GOVUK_DATA_RETENTION: str = setting(
+        N_("We keep your information for as long as we need it to provide the service, and no longer."),
+        'The "How long we keep it" paragraph of the privacy notice.',
+        section=SERVICE,
+        shown_default="a general sentence",
+    )
+    GOVUK_LANGUAGES: list[Literal["en", "cy"]] = setting(
+        ["en"],
+        'The languages pages are offered in, the first the default. `["en", "cy"]` adds Welsh and the '
+        "language switcher; the choice is remembered for the session, and on a first visit `Accept-Language` "
+        "decides. Text from other keys (service name, navigation, department, retention) is translated in the "
+        "app's catalogue (see English and Welsh below).",
+        section=SERVICE,
+        min_length=1,
+    )
+
+    GOVUK_ASSETS_URL: str = setting(
+        "/assets",
+        "The URL path the govuk-frontend files are served from (fingerprinted, pre-compressed and cached for a "
+        "year). Keep `/assets`: the compiled CSS asks for its fonts and images there.",
+        section=ASSETS,
+    )
+    GOVUK_ASSETS_DIR: str | None = setting(
+        None,
+        "The folder holding the installed govuk-frontend files, for a build that installs them elsewhere.",
+        section=ASSETS,
+        shown_default="inside the package",
+    )
+
+    SECRET_KEY: str | None = setting(
+        None,
+        "Flask's signing key for sessions and CSRF tokens; at least 16 characters.",
+        section=SECURITY,
+        shown_default="required in production",
+        repr=False,
+        min_length=16,
+    )
+    GOVUK_SECURITY_HEADERS: bool = setting(
+        True,
+        "Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, "
+        "Referrer-Policy, Permissions-Policy and Cross-Origin-Opener-Policy on every response: pages, error "
+        "pages and static files. The app sets them itself because Cloud Platform's ingress refuses custom "
+        "header annotations.",
+        section=SECURITY,
+    )
+    GOVUK_CONTENT_SECURITY_POLICY: dict[str, str] = setting(
+        DEFAULT_CONTENT_SECURITY_POLICY,
+        "Directive to sources, JSON in an environment variable. Each request's nonce is added to `script-src` "
+        "(templates read it as `cspNonce`), so `script-src` is required and may not allow `'unsafe-inline'` or "
+        "`'unsafe-eval'`. The default also sets `frame-ancestors 'none'`, `object-src 'none'`, "
+        "`base-uri 'self'` and `form-action 'self'`.",
+        section=SECURITY,
+        shown_default="same-origin only",
+    )
+    GOVUK_HSTS_MAX_AGE: int = setting(
+        31_536_000,
+        "Seconds for Strict-Transport-Security (with `includeSubDomains`), sent over https; `0` turns it off.",
+        section=SECURITY,
+        ge=0,
+    )
+    GOVUK_REFERRER_POLICY: str = setting(
+        "strict-origin-when-cross-origin", "The Referrer-Policy header.", section=SECURITY, pattern=r"^[a-z\-]+$"
+    )
+    GOVUK_PERMISSIONS_POLICY: dict[str, str] = setting(
+        DEFAULT_PERMISSIONS_POLICY,
+        'Feature to allowlist (`{"camera": "()"}`): camera, microphone, geolocation, payment, USB, motion '
+        "sensors and topics are all off.",
+        section=SECURITY,
+        shown_default="every feature off",
+    )
+    GOVUK_CROSS_ORIGIN_OPENER_POLICY: Literal["same-origin", "same-origin-allow-popups", "unsafe-none"] = setting(
+        "same-origin", "The Cross-Origin-Opener-Policy header.", section=SECURITY
+    )
+    GOVUK_FORCE_HTTPS: bool = setting(
+        False,
+        "Redirect plain-http requests to https. Off because the ingress already redirects and the kubelet's "
+        "probes arrive over http.",
+        section=SECURITY,
+    )
+    GOVUK_PROXY_FIX_HOPS: int = setting(
+        1,
+        "How many proxies' `X-Forwarded-For`, `-Proto` and `-Host` to trust (the ingress is one). Set `0` when "
+        "nothing sits in front of the app, or clients could pick their own address.",
+        section=SECURITY,
+        ge=0,
+        le=5,
+    )
+    GOVUK_SECURE_COOKIES: bool | None = setting(
+        None,
+        "The session cookie's `Secure` flag, and with it the `__Host-` prefix on its name. `HttpOnly` and "
+        "`SameSite=Lax` are always set.",
+        section=SECURITY,
+        shown_default="on, except in development",
+    )
+    # Server-side sessions (sessions.py) and the timeout warning (components/timeout_warning.html).
+    GOVUK_SESSION_STORE: Literal["redis", "filesystem", "memory"] | None = setting(
+        None,
+        "Where session data lives. Unset: Redis at `REDIS_URL` when set; otherwise memory under `TESTING`, a "
+        "private folder in the system's temporary directory in development, and a refusal to start in production. "
+        "`filesystem` and `memory` keep sessions for one machine or one process only.",
+        section=SESSIONS,
+        shown_default="see `REDIS_URL`",
+    )
+    GOVUK_SESSION_IDLE_TIMEOUT: int = setting(
         1200,
+        "Seconds without a request after which the session's data is deleted (the store's time-to-live, renewed "
+        "by every request). GOV.UK's pattern is 20 minutes.",
+        section=SESSIONS,
         ge=5,
         le=86_400,
-        description="Seconds without a request after which the session's data is deleted (the store's time-to-live, "
-        "renewed by every request). GOV.UK's pattern is 20 minutes.",
     )
-    GOVUK_SESSION_MAX_LIFETIME: int = Field(
+    GOVUK_SESSION_MAX_LIFETIME: int = setting(
         28_800,
+        "Seconds after the session's data was first stored when it is deleted however active the user is (the "
+        "absolute lifetime). At least the idle timeout; rotating the id starts it again.",
+        section=SESSIONS,
         ge=5,
         le=604_800,
-        description="Seconds after the session's data was first stored when it is deleted however active the user is "
-        "(the absolute lifetime). Rotating the id starts it again.",
     )
-    GOVUK_TIMEOUT_WARNING: bool = Field(
+    GOVUK_TIMEOUT_WARNING: bool = setting(
         True,
-        description="Show the GOV.UK timeout warning (a modal dialog offering to continue) before the idle timeout, "
-        "on pages that extend govuk_layout/form_page.html or set timeout_warning.",
+        "The GOV.UK timeout warning, a modal dialog offering to continue, on pages that extend "
+        "`govuk_layout/form_page.html` or set `timeout_warning`.",
+        section=SESSIONS,
     )
-    GOVUK_TIMEOUT_WARNING_SECONDS: int = Field(
+    GOVUK_TIMEOUT_WARNING_SECONDS: int = setting(
         120,
+        "How many seconds before the idle timeout the warning appears; less than the idle timeout.",
+        section=SESSIONS,
         ge=1,
-        description="How many seconds before the idle timeout the warning appears. Less than the idle timeout.",
     )
-    # CSRF: Flask-WTF's own keys. No time limit: the token lives as long as the session.
-    WTF_CSRF_ENABLED: bool = True
-    WTF_CSRF_TIME_LIMIT: int | None = Field(None, gt=0)
-    # Rate limits: Flask-Limiter's own keys, plus the Redis URL production shares them through (limits.py).
-    RATELIMIT_ENABLED: bool = True
-    RATELIMIT_DEFAULT: str = "300 per minute"
-    RATELIMIT_STORAGE_URI: str | None = Field(None, repr=False)
-    REDIS_URL: str | None = Field(None, repr=False)
-    RATELIMIT_KEY_PREFIX: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS: list[str] = ["govuk_health"]
-    # Request limits (inputs.py).
-    GOVUK_MAX_CONTENT_LENGTH: int = Field(1_048_576, gt=0)
-    # Operability (observability.py).
-    GOVUK_JSON_LOGS: bool = True
-    GOVUK_REQUEST_LOG: bool = True
-    GOVUK_METRICS: bool = True
+    # Flask-WTF's own keys.
+    WTF_CSRF_ENABLED: bool = setting(
+        True,
+        "A CSRF token on every POST, PUT, PATCH and DELETE (Flask-WTF). Forms render it with `csrf_token()`. "
+        'A missing or stale token gets a GOV.UK "this page has timed out" page whose link goes back to the '
+        "form; with JavaScript it goes back in the browser's history, which keeps what was typed, and hands "
+        "the form a fresh token.",
+        section=SECURITY,
+    )
+    WTF_CSRF_TIME_LIMIT: int | None = setting(
+        None,
+        "Seconds a CSRF token stays valid. Unset means as long as the session.",
+        section=SECURITY,
+        gt=0,
+    )
+    # Flask-Limiter's own keys, plus the Redis URL production shares counters through (limits.py).
+    RATELIMIT_ENABLED: bool = setting(
+        True,
+        "Limit requests per client address (Flask-Limiter). Over the limit, the GOV.UK 429 page with "
+        "`Retry-After`. Static files and the health endpoints are never limited.",
+        section=SECURITY,
+    )
+    RATELIMIT_DEFAULT: str = setting(
+        "300 per minute",
+        'The limit for each page, in Flask-Limiter\'s notation (`"10 per minute; 100 per hour"`).',
+        section=SECURITY,
+    )
+    RATELIMIT_STORAGE_URI: str | None = setting(
+        None,
+        "Where counters live (`memory://`, `redis://…`). Unset: `memory://` in development and under "
+        "`TESTING`, otherwise `REDIS_URL`.",
+        section=SECURITY,
+        shown_default="see `REDIS_URL`",
+        repr=False,
+    )
+    REDIS_URL: str | None = setting(
+        None,
+        "The Redis that keeps sessions and rate-limit counters, shared by every worker and replica. Without it "
+        "a production app refuses to start, unless `RATELIMIT_STORAGE_URI` and `GOVUK_SESSION_STORE` say "
+        "otherwise. If Redis goes down, counting falls back to each process's memory and pages that need the "
+        "session answer 503.",
+        section=SECURITY,
+        shown_default="required in production",
+        repr=False,
+    )
+    RATELIMIT_KEY_PREFIX: str | None = setting(
+        None,
+        "Prefix of the counters' keys in Redis, so services sharing one Redis keep apart.",
+        section=SECURITY,
+        shown_default="the app's import name",
+        pattern=r"^[A-Za-z0-9_.:\-]+$",
+    )
+    GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS: list[str] = setting(
+        [HEALTH_BLUEPRINT], "Blueprints never rate limited, by name.", section=SECURITY
+    )
+    GOVUK_MAX_CONTENT_LENGTH: int = setting(
+        1_048_576,
+        "The largest request body in bytes; larger gets the 413 page. Flask's own `MAX_CONTENT_LENGTH` wins "
+        "when set. Query strings that are not UTF-8 and form or query values with control characters (other "
+        "than tab and new lines) get the 400 page.",
+        section=SECURITY,
+        gt=0,
+    )
+
+    GOVUK_JSON_LOGS: bool = setting(
+        True, "The app's log lines as JSON on stdout, each with the request id.", section=OPERABILITY
+    )
+    GOVUK_REQUEST_LOG: bool = setting(
+        True,
+        "One log line per request: request id, method, path, status and duration.",
+        section=OPERABILITY,
+    )
+    GOVUK_METRICS: bool = setting(
+        True,
+        "Prometheus request counters and durations per endpoint. Under gunicorn the master serves every "
+        "worker's metrics on `METRICS_PORT`, a port the Ingress never routes to.",
+        section=OPERABILITY,
+    )
+    # Staff sign-in over OpenID Connect (auth.py, the `auth` extra). Off until GOVUK_OIDC_ISSUER is set.
+    GOVUK_OIDC_ISSUER: str | None = setting(
+        None,
+        "The identity provider's issuer URL; its discovery document is at "
+        "`<issuer>/.well-known/openid-configuration`. Setting it turns staff sign-in on (https, or http on loopback).",
+        section=STAFF_SIGN_IN,
+    )
+    GOVUK_OIDC_CLIENT_ID: str | None = setting(None, "The app's client id at the provider.", section=STAFF_SIGN_IN)
+    GOVUK_OIDC_CLIENT_SECRET: str | None = setting(
+        None,
+        "The app's client secret at the provider (a Kubernetes Secret in production).",
+        section=STAFF_SIGN_IN,
+        repr=False,
+    )
+    GOVUK_OIDC_SCOPES: list[str] = setting(
+        ["openid", "profile", "email"], "Scopes asked for at sign-in; must include openid.", section=STAFF_SIGN_IN
+    )
+    GOVUK_OIDC_ROLE_CLAIM: str = setting(
+        "groups",
+        "The ID token claim that grants the staff role (a string or a list).",
+        section=STAFF_SIGN_IN,
+        min_length=1,
+    )
+    GOVUK_OIDC_ROLE_VALUES: list[str] = setting(
+        [],
+        "Claim values that grant the staff role: any one is enough. A value starting with @ "
+        "matches an email domain (`@justice.gov.uk`). Empty: nobody is staff.",
+        section=STAFF_SIGN_IN,
+    )
+    GOVUK_OIDC_TIMEOUT: float = setting(
+        5.0, "Seconds to wait for the provider before showing the 503 page.", section=STAFF_SIGN_IN, gt=0, le=30
+    )
 
     @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
     @classmethod
@@ -181,6 +425,40 @@ class LayoutSettings(BaseSettings):
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
         return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_OIDC_ISSUER")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if not value:
+            return None  # an empty variable means "not set"
+        parts = urlsplit(value)
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not (parts.scheme == "https" or loopback) or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be an https URL (http only on loopback) with no query or fragment")
+        return value.rstrip("/")
+
+    @field_validator("GOVUK_OIDC_SCOPES")
+    @classmethod
+    def _scopes(cls, value: list[str]) -> list[str]:
+        if "openid" not in value or any(not scope or " " in scope for scope in value):
+            raise ValueError("must include openid; each scope is one word")
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> LayoutSettings:
+        client = (self.GOVUK_OIDC_CLIENT_ID, self.GOVUK_OIDC_CLIENT_SECRET)
+        if self.GOVUK_OIDC_ISSUER and not all(client):
+            raise ValueError("GOVUK_OIDC_ISSUER needs GOVUK_OIDC_CLIENT_ID and GOVUK_OIDC_CLIENT_SECRET")
+        if any(client) and not self.GOVUK_OIDC_ISSUER:
+            raise ValueError("GOVUK_OIDC_CLIENT_ID and GOVUK_OIDC_CLIENT_SECRET need GOVUK_OIDC_ISSUER")
+        return self
+
+    @field_validator("GOVUK_LANGUAGES")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each language at most once")
+        return value
 
     @model_validator(mode="after")
     def _session_times(self) -> LayoutSettings:

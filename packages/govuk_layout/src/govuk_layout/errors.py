@@ -16,7 +16,8 @@ _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 def render_page(code: int, error: HTTPException) -> Response:
     """The GOV.UK page for an HTTP error, with the headers the browser needs (Allow, Retry-After)."""
     template = f"govuk_layout/errors/{code if code in PAGES else 'default'}.html"
-    context = {}
+    # Werkzeug's stock descriptions are English prose for developers; only an app's own one is shown.
+    context = {"detail": error.description if error.description != type(error).description else None}
     if isinstance(error, CSRFError):  # its own page: say why, and lead back to the form
         template, context = "govuk_layout/errors/csrf.html", {"back_url": csrf.back_url()}
     try:

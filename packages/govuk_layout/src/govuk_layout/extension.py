@@ -10,11 +10,13 @@ from flask import Flask
 
 from govuk_layout import (
     assets,
+    auth,
     chrome,
     compression,
     csrf,
     errors,
     health,
+    i18n,
     inputs,
     limits,
     observability,
@@ -68,63 +70,8 @@ class GovukLayout:
 
         ``/healthz`` and ``/readyz`` come from the ``govuk_health`` blueprint; add readiness
         checks with ``app.extensions["govuk_layout"].add_readiness_check(name, check)``.
-
-        Every key can be set in ``app.config`` or as an environment variable of
-        the same name (``app.config`` wins). Keys:
-
-        - ``GOVUK_SERVICE_NAME`` (required): shown in the service navigation and page titles.
-        - ``GOVUK_CONTACT_EMAIL`` (required): contact address on the standard pages.
-        - ``GOVUK_SERVICE_URL``: where the service name links to. Default ``/``.
-        - ``GOVUK_PHASE``: ``alpha``, ``beta`` or ``live``; live hides the phase banner. Default ``beta``.
-        - ``GOVUK_FEEDBACK_URL``: the phase banner's feedback link. Default ``mailto:`` the contact email.
-        - ``GOVUK_DEPARTMENT``: the organisation responsible for the service. Default ``Ministry of Justice``.
-        - ``GOVUK_NAVIGATION``: service navigation links, a list of ``{"text", "href"}`` (JSON in the environment).
-        - ``GOVUK_ENVIRONMENT``: ``development`` or ``production``. Default ``production``.
-        - ``GOVUK_ASSETS_URL``: URL path the govuk-frontend files are served from (by WhiteNoise, fingerprinted,
-          pre-compressed and cached for a year). Default ``/assets``.
-        - ``GOVUK_ASSETS_DIR``: folder holding the installed govuk-frontend files. Default: inside the package.
-        - ``GOVUK_COOKIE_CONSENT_NAME``: the cookie that remembers the analytics choice. Default ``cookies_policy``.
-        - ``GOVUK_ACCESSIBILITY_REVIEWED``: date the accessibility statement was last reviewed (ISO date).
-        - ``GOVUK_DATA_RETENTION``: the retention sentence in the privacy notice.
-        - ``SECRET_KEY``: required when ``GOVUK_ENVIRONMENT`` is ``production``; generated per process in development.
-
-        Security, on by default (security.py, csrf.py, limits.py, inputs.py):
-
-        - ``GOVUK_SECURITY_HEADERS``: send CSP, HSTS, nosniff, Referrer-Policy, Permissions-Policy,
-          X-Frame-Options and Cross-Origin-Opener-Policy on every response, static files too. Default on.
-        - ``GOVUK_CONTENT_SECURITY_POLICY``: directive -> sources; script-src must be present (this request's
-          nonce is added to it, exposed to templates as ``cspNonce``) and never allows unsafe-inline/eval.
-          Default: same-origin only, ``frame-ancestors 'none'``, ``object-src 'none'``.
-        - ``GOVUK_HSTS_MAX_AGE``: seconds for Strict-Transport-Security (sent over https); 0 turns it off.
-          Default one year, with includeSubDomains.
-        - ``GOVUK_REFERRER_POLICY``: Default ``strict-origin-when-cross-origin``.
-        - ``GOVUK_PERMISSIONS_POLICY``: feature -> allowlist. Default: camera, microphone, geolocation,
-          payment, usb, sensors and topics all ``()``.
-        - ``GOVUK_CROSS_ORIGIN_OPENER_POLICY``: Default ``same-origin``.
-        - ``GOVUK_FORCE_HTTPS``: redirect plain-http requests to https. Default off: the ingress redirects,
-          and the kubelet's probes arrive over http.
-        - ``GOVUK_PROXY_FIX_HOPS``: proxies whose X-Forwarded-For/-Proto/-Host are trusted. Default 1 (the
-          ingress); 0 when nothing sits in front of the app.
-        - ``GOVUK_SECURE_COOKIES``: the session cookie's Secure flag. Default: on except in development.
-          HttpOnly and SameSite=Lax are always set.
-        - ``WTF_CSRF_ENABLED``: CSRF tokens on every POST, PUT, PATCH and DELETE. Default on.
-        - ``WTF_CSRF_TIME_LIMIT``: seconds a token is valid. Default none: as long as the session.
-        - ``RATELIMIT_ENABLED``: limit requests per client address. Default on.
-        - ``RATELIMIT_DEFAULT``: the limit per view, in Flask-Limiter's notation. Default ``300 per minute``.
-        - ``RATELIMIT_STORAGE_URI``: where counters live. Default: ``memory://`` in development and tests,
-          else ``REDIS_URL``, which production then requires.
-        - ``REDIS_URL``: the Redis that shares counters across workers and replicas in production.
-        - ``RATELIMIT_KEY_PREFIX``: prefix of the counters' keys in Redis. Default: the app's import name.
-        - ``GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS``: blueprint names never limited. Default ``["govuk_health"]``.
-        - ``GOVUK_MAX_CONTENT_LENGTH``: largest request body in bytes (413 page above it), unless
-          ``MAX_CONTENT_LENGTH`` is set. Default 1 MiB.
-
-        Operability, on by default (observability.py):
-
-        - ``GOVUK_JSON_LOGS``: the app's log lines as JSON on stdout, each with the request id.
-        - ``GOVUK_REQUEST_LOG``: one line per request: request id, method, path, status, duration.
-        - ``GOVUK_METRICS``: Prometheus request counters and durations per endpoint (served on
-          ``METRICS_PORT`` by gunicorn's master, never through the Ingress).
+        Config keys are read from ``app.config``, then the environment, and validated against
+        ``settings_class``; each is described in ``config.py`` and the README's tables.
         """
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("GovukLayout is already registered on this app; call init_app once per app.")
@@ -139,6 +86,8 @@ class GovukLayout:
         inputs.init_app(app)
         sessions.init_app(app)
         csrf.init_app(app)
+
+        i18n.init_app(app)
 
         assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
         if not assets.is_current(assets_dir):
@@ -157,4 +106,5 @@ class GovukLayout:
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
         errors.register(app)
+        auth.init_app(app, settings)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)

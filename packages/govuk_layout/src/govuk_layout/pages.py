@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from govuk_layout import consent, sessions
@@ -26,7 +27,7 @@ def cookies() -> Response | tuple[str, int]:
             return response
         if from_banner:
             abort(400)
-        error = "Select yes if you want to accept analytics cookies"
+        error = gettext("Select yes if you want to accept analytics cookies")
     return render_template("govuk_layout/pages/cookies.html", error=error), 400 if error else 200
 
 

@@ -6,9 +6,10 @@ from importlib.util import find_spec
 from typing import Any
 
 from flask import Blueprint, current_app, request
+from flask_babel import gettext
 from jinja2 import BaseLoader, PackageLoader, PrefixLoader
 
-from govuk_layout import consent, static
+from govuk_layout import consent, i18n, static
 
 
 class _FrontendTemplates(Blueprint):
@@ -42,7 +43,7 @@ def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str,
     from govuk_frontend_wtf.main import wtforms_errors as summary_params
     from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
-    summary: dict[str, Any] = summary_params(form, params or {})
+    summary: dict[str, Any] = summary_params(form, {"titleText": gettext("There is a problem"), **(params or {})})
     dates = {f"#{field.id}": f"#{field.name}-day" for field in form if isinstance(field.widget, GovDateInput)}
     for item in summary["errorList"]:
         item["href"] = dates.get(item.get("href"), item.get("href"))
@@ -60,7 +61,7 @@ def navigation() -> list[dict[str, Any]]:
     path = request.path
     return [
         {
-            "text": item["text"],
+            "text": i18n.config_text(item["text"]),
             "href": item["href"],
             "current": path == item["href"],
             "active": path == item["href"] or (item["href"] != "/" and path.startswith(item["href"].rstrip("/") + "/")),
@@ -74,4 +75,7 @@ def context() -> dict[str, Any]:
         "asset_url": asset_url,
         "govuk_navigation": navigation,
         "cookie_consent": consent.current_choice(),
+        "config_text": i18n.config_text,
+        "current_language": i18n.current_language,
+        "language_switcher": i18n.switcher,
     }

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
 
-from example import apply, cli, status, submissions, views
+from example import cli, journey, request_access, start, status, submissions
+from example.model import display_date
+from example.questions import QUESTIONS
 from example.settings import ExampleSettings
 from govuk_layout import GovukLayout
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the app. ``test_config`` overrides config and the environment, for tests."""
+def create_app(test_config: dict[str, Any] | None = None, questions: Sequence[journey.Question] = QUESTIONS) -> Flask:
+    """Create the app asking ``questions`` in order. ``test_config`` overrides config and the environment, for tests."""
     app = Flask(__name__)
     if test_config:
         app.config.update(test_config)
     GovukLayout(app, settings_class=ExampleSettings)
     submissions.init_app(app)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(apply.bp)
+    journey.init_app(app, questions)
+    app.add_template_filter(display_date)
+    app.register_blueprint(start.bp)
+    app.register_blueprint(request_access.bp)
     app.register_blueprint(status.bp)
     app.cli.add_command(cli.create_table)
     return app

@@ -1,4 +1,4 @@
-"""One small form per question page, with GOV.UK widgets and GOV.UK error messages."""
+"""Fields, validators and filters for the question pages (declared in questions.py), and the other pages' forms."""
 
 from __future__ import annotations
 
@@ -8,22 +8,21 @@ import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovRadioInput, GovTextInput
-from wtforms import Field, Form, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field, Form, StringField
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
-from example.model import ORGANISATIONS, is_government_email, normalise_reference
+from example.model import is_government_email, normalise_reference
 
-REASON_MAX = 500
 _DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
 
 
-def _strip(value: Any) -> Any:
+def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _one_newline(value: Any) -> Any:
+def one_newline(value: Any) -> Any:
     # Browsers post newlines as CRLF but count them as one character.
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
@@ -115,69 +114,6 @@ class Reference:
             raise ValidationError("Enter your reference in the correct format, like RA-7K3M-9QXP")
 
 
-class FullNameForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
-    full_name = StringField(
-        "What is your full name?",
-        validators=[
-            DataRequired("Enter your full name"),
-            Length(max=100, message="Full name must be 100 characters or less"),
-            PersonName(),
-        ],
-        filters=[_strip],
-        widget=GovTextInput(),
-    )
-
-
-class EmailForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
-    email = StringField(
-        "What is your work email address?",
-        description="Use your address at a government domain, ending in .gov.uk",
-        validators=[
-            DataRequired("Enter your work email address"),
-            Length(max=254, message="Work email address must be 254 characters or less"),
-            Email("Enter an email address in the correct format, like name@justice.gov.uk"),
-            GovernmentEmail(),
-        ],
-        filters=[_strip],
-        widget=GovTextInput(),
-    )
-
-
-class OrganisationForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
-    organisation = RadioField(
-        "Which organisation do you need access to?",
-        choices=[SelectChoice(value, label) for value, label in ORGANISATIONS.items()],
-        invalid_choice_message="Select which organisation you need access to",
-        widget=GovRadioInput(),
-    )
-
-
-class ReasonForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
-    reason = TextAreaField(
-        "Why do you need access?",
-        description="For example, the team you work in and the repositories you will work on",
-        validators=[
-            DataRequired("Enter why you need access"),
-            Length(max=REASON_MAX, message=f"Why you need access must be {REASON_MAX} characters or less"),
-        ],
-        filters=[_strip, _one_newline],
-        widget=GovCharacterCount(),
-    )
-
-
-class StartDateForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
-    start_date = GovDateField(
-        "When do you need access from?",
-        validators=[NotInPast()],
-        name_in_errors="Date you need access from",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        example = today() + datetime.timedelta(days=30)
-        self.start_date.description = f"For example, {example.day} {example.month} {example.year}"
-
-
 class SubmitForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
     """The check-answers page's form: only the CSRF token and the button."""
 
@@ -187,6 +123,6 @@ class StatusForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hint
         "What is your reference?",
         description="For example, RA-7K3M-9QXP. It is on the page you saw when you sent your request.",
         validators=[DataRequired("Enter your reference"), Reference()],
-        filters=[_strip],
+        filters=[strip],
         widget=GovTextInput(),
     )

@@ -1,81 +1,137 @@
-"""The question pages in order, and the answers kept in the server-side session between them."""
+"""What a question is, the journey through the app's questions, and the answers kept in the server-side session.
+
+The questions themselves are declared in ``questions.py``.
+"""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import datetime
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from flask import session
+from flask import Flask, current_app, session
 from flask_wtf import FlaskForm
+from wtforms.fields.core import UnboundField
 
-from example import forms
-from example.model import ORGANISATIONS, new_reference, new_token
+from example.model import AccessRequest, new_reference, new_token
 from govuk_layout import rotate_session
 
 SESSION_KEY = "request_access"
+EXTENSION_KEY = "example.journey"
+Value = TypeVar("Value")
+
+
+@dataclass(frozen=True)
+class Codec(Generic[Value]):
+    """How a parsed answer is kept as text, in the session and in the stored item, and read back."""
+
+    dump: Callable[[Value], str]
+    load: Callable[[str], Value]
+
+
+TEXT: Codec[str] = Codec(str, str)
+DATE: Codec[datetime.date] = Codec(datetime.date.isoformat, datetime.date.fromisoformat)
 
 
 @dataclass(frozen=True)
 class Question:
+    """One question page: everything the journey, check your answers, the store and the status page need."""
+
     slug: str  # the page's URL path segment
-    form: type[FlaskForm]
-    field: str  # the form field, and the answer's key in the session
-    summary: str  # the row's key on check your answers
-    params: dict[str, Any] = dataclasses.field(default_factory=dict)  # govuk-frontend macro params for the widget
+    name: str  # the form field, the answer's key in the session and its attribute in the stored item
+    summary: str  # the row's key on check your answers (and on the status page)
+    field: UnboundField  # how it is asked and parsed: a WTForms field with its label, hint, validators and widget
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # govuk-frontend macro params for the widget
+    codec: Codec[Any] = TEXT  # how the parsed value is kept as text
+    show: Callable[[Any], str] = str  # how the parsed value reads on a page
+    public: bool = False  # shown on the status page, which anyone holding the reference can see
+
+    @functools.cached_property
+    def form(self) -> type[FlaskForm]:
+        """The page's form: the CSRF token and this one field."""
+        return type(f"{self.name.title().replace('_', '')}Form", (FlaskForm,), {self.name: self.field})
 
     def widget_params(self, form: FlaskForm) -> dict[str, Any]:
         """A fresh copy of ``params`` for one render; a fieldset's legend carries the label text."""
-        params = copy.deepcopy(self.params)
-        if not form[self.field].description:
+        params = copy.deepcopy(dict(self.params))
+        if not form[self.name].description:
             params["hint"] = None  # the widgets would otherwise render an empty hint
         if "fieldset" in params:
-            params["fieldset"]["legend"]["text"] = form[self.field].label.text
+            params["fieldset"]["legend"]["text"] = form[self.name].label.text
         return params
 
     def stored(self, form: FlaskForm) -> str:
-        value = form[self.field].data
-        return value.isoformat() if isinstance(value, datetime.date) else str(value)
+        """The valid answer on ``form``, as text."""
+        return self.codec.dump(form[self.name].data)
 
     def form_data(self, answer: str | None) -> Any:
-        if answer is not None and self.field == "start_date":
-            return datetime.date.fromisoformat(answer)
-        return answer
+        """A kept answer as the form field's data, to show it again."""
+        return None if answer is None else self.codec.load(answer)
 
     def display(self, answer: str) -> str:
-        if self.field == "start_date":
-            day = datetime.date.fromisoformat(answer)
-            return f"{day.day} {day:%B %Y}"
-        if self.field == "organisation":
-            return ORGANISATIONS.get(answer, answer)
-        return answer
+        return self.show(self.codec.load(answer))
+
+    def row(self, answer: str) -> dict[str, Any]:
+        """The answer's row in a govuk-frontend summary list."""
+        return {"key": {"text": self.summary}, "value": {"text": self.display(answer)}}
 
 
-_HEADING_LABEL = {"label": {"isPageHeading": True, "classes": "govuk-label--l"}}
-_HEADING_LEGEND = {"fieldset": {"legend": {"isPageHeading": True, "classes": "govuk-fieldset__legend--l"}}}
+class Journey:
+    """The app's questions in order: one page each, then check your answers."""
 
-QUESTIONS = (
-    Question(
-        "full-name",
-        forms.FullNameForm,
-        "full_name",
-        "Full name",
-        {**_HEADING_LABEL, "autocomplete": "name", "spellcheck": False},
-    ),
-    Question(
-        "email",
-        forms.EmailForm,
-        "email",
-        "Work email address",
-        {**_HEADING_LABEL, "type": "email", "autocomplete": "email", "spellcheck": False},
-    ),
-    Question("organisation", forms.OrganisationForm, "organisation", "Organisation", _HEADING_LEGEND),
-    Question("reason", forms.ReasonForm, "reason", "Why you need access", {**_HEADING_LABEL, "maxlength": 500}),
-    Question("start-date", forms.StartDateForm, "start_date", "Access needed from", _HEADING_LEGEND),
-)
-BY_SLUG = {question.slug: question for question in QUESTIONS}
+    def __init__(self, questions: Sequence[Question]) -> None:
+        self.questions = tuple(questions)
+        self.by_slug = {question.slug: question for question in self.questions}
+        names = [question.name for question in self.questions]
+        if len(self.by_slug) != len(names) or len(set(names)) != len(names):
+            raise ValueError("each question needs its own slug and name")
+        if clash := AccessRequest.RESERVED.intersection(names):
+            raise ValueError(f"question names {sorted(clash)} are the stored item's own attributes")
+
+    def first_unanswered(self, given: Mapping[str, str], before: Question | None = None) -> Question | None:
+        """The first question without an answer (only those before ``before``, if given)."""
+        for question in self.questions:
+            if question is before:
+                return None
+            if question.name not in given:
+                return question
+        return None
+
+    def previous(self, question: Question) -> Question | None:
+        index = self.questions.index(question)
+        return self.questions[index - 1] if index else None
+
+    def following(self, question: Question) -> Question | None:
+        index = self.questions.index(question)
+        return self.questions[index + 1] if index + 1 < len(self.questions) else None
+
+    def collected(self, given: Mapping[str, str]) -> dict[str, str]:
+        """The answer to every question, in order (the journey has checked none is missing)."""
+        return {question.name: given[question.name] for question in self.questions}
+
+    def public_rows(self, request: AccessRequest) -> list[dict[str, Any]]:
+        """Summary-list rows of the answers the status page may show."""
+        return [
+            question.row(request.answers[question.name])
+            for question in self.questions
+            if question.public and question.name in request.answers
+        ]
+
+
+def init_app(app: Flask, questions: Sequence[Question]) -> Journey:
+    journey = Journey(questions)
+    app.extensions[EXTENSION_KEY] = journey
+    return journey
+
+
+def current() -> Journey:
+    """The current app's journey."""
+    journey: Journey = current_app.extensions[EXTENSION_KEY]
+    return journey
 
 
 def _state() -> dict[str, Any]:
@@ -86,17 +142,6 @@ def answers() -> dict[str, str]:
     return dict(_state().get("answers") or {})
 
 
-def first_unanswered(before: Question | None = None) -> Question | None:
-    """The first question without an answer (only those before ``before``, if given)."""
-    given = answers()
-    for question in QUESTIONS:
-        if question is before:
-            return None
-        if question.field not in given:
-            return question
-    return None
-
-
 def save(question: Question, value: str) -> None:
     state = _state()
     if not state:
@@ -104,7 +149,7 @@ def save(question: Question, value: str) -> None:
     # The reference is fixed when the journey starts, so every submit of it is the same request.
     state.setdefault("reference", new_reference())
     state.setdefault("token", new_token())
-    state["answers"] = {**(state.get("answers") or {}), question.field: value}
+    state["answers"] = {**(state.get("answers") or {}), question.name: value}
     session[SESSION_KEY] = state
 
 
@@ -127,13 +172,3 @@ def submitted_reference() -> str | None:
 
 def start_again() -> None:
     session.pop(SESSION_KEY, None)
-
-
-def previous(question: Question) -> Question | None:
-    index = QUESTIONS.index(question)
-    return QUESTIONS[index - 1] if index else None
-
-
-def following(question: Question) -> Question | None:
-    index = QUESTIONS.index(question)
-    return QUESTIONS[index + 1] if index + 1 < len(QUESTIONS) else None

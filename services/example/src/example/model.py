@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
 # Crockford-style: no 0/O, 1/I/L or U, so a reference read over the phone is not misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -46,42 +48,48 @@ def normalise_reference(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class AccessRequest:
+    """A sent request: its identity and status, and the answers as the questions keep them (text)."""
+
     reference: str
     token: str
-    full_name: str
-    email: str
-    organisation: str
-    reason: str
-    start_date: datetime.date
+    answers: Mapping[str, str]  # question name -> answer as text; questions.py says how each one parses and reads
     submitted_at: datetime.datetime
     status: str = RECEIVED
 
-    @property
-    def organisation_name(self) -> str:
-        return ORGANISATIONS.get(self.organisation, self.organisation)
+    # The item's own attributes; every other attribute is an answer.
+    RESERVED: ClassVar[frozenset[str]] = frozenset({"reference", "token", "submitted_at", "status", "Expires"})
 
     def to_item(self, retention_days: int) -> dict[str, str | int]:
-        """The DynamoDB item; ``Expires`` (epoch seconds) is the table's TTL attribute."""
-        item: dict[str, str | int] = {
-            key: value.isoformat() if isinstance(value, datetime.date) else value for key, value in asdict(self).items()
-        }
+        """The DynamoDB item: one attribute per answer; ``Expires`` (epoch seconds) is the table's TTL attribute."""
         expires = self.submitted_at + datetime.timedelta(days=retention_days)
-        item["Expires"] = int(expires.timestamp())
-        return item
+        return {
+            **self.answers,
+            "reference": self.reference,
+            "token": self.token,
+            "submitted_at": self.submitted_at.isoformat(),
+            "status": self.status,
+            "Expires": int(expires.timestamp()),
+        }
 
     @classmethod
-    def from_item(cls, item: dict[str, object]) -> AccessRequest:
+    def from_item(cls, item: Mapping[str, object]) -> AccessRequest:
         return cls(
             reference=str(item["reference"]),
             token=str(item["token"]),
-            full_name=str(item["full_name"]),
-            email=str(item["email"]),
-            organisation=str(item["organisation"]),
-            reason=str(item["reason"]),
-            start_date=datetime.date.fromisoformat(str(item["start_date"])),
+            answers={name: str(value) for name, value in item.items() if name not in cls.RESERVED},
             submitted_at=datetime.datetime.fromisoformat(str(item["submitted_at"])),
             status=str(item.get("status", RECEIVED)),
         )
+
+
+def organisation_name(code: str) -> str:
+    """How an organisation reads on a page; requests store its code."""
+    return ORGANISATIONS.get(code, code)
+
+
+def display_date(day: datetime.date) -> str:
+    """A date as GOV.UK style writes it: 4 March 2030."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def is_government_email(address: str) -> bool:

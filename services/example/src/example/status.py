@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, url_
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
-from example import forms, submissions
+from example import forms, journey, submissions
 from example.model import AccessRequest, normalise_reference
 from example.repository import StoreUnavailable
 from govuk_layout import no_store
@@ -49,4 +49,4 @@ def detail(reference: str) -> Response | str:
     found = _find(canonical)
     if found is None:
         abort(404)
-    return render_template("status_detail.html", request_=found)
+    return render_template("status_detail.html", request_=found, answer_rows=journey.current().public_rows(found))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 
 from flask import Flask, current_app
 
@@ -26,7 +27,7 @@ def current_store() -> AccessRequestStore:
     return store
 
 
-def submit(answers: dict[str, str], reference: str, token: str) -> str:
+def submit(answers: Mapping[str, str], reference: str, token: str) -> str:
     """Store the request and return its reference.
 
     The write is conditional on the reference being new. If it is taken by this
@@ -39,11 +40,7 @@ def submit(answers: dict[str, str], reference: str, token: str) -> str:
         request = AccessRequest(
             reference=reference,
             token=token,
-            full_name=answers["full_name"],
-            email=answers["email"],
-            organisation=answers["organisation"],
-            reason=answers["reason"],
-            start_date=datetime.date.fromisoformat(answers["start_date"]),
+            answers=answers,
             submitted_at=now,
         )
         if store.add_new(request, current_app.config["REQUEST_RETENTION_DAYS"]):

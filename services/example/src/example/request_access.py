@@ -25,14 +25,15 @@ def _question_url(question: journey.Question, change: bool = False) -> str:
 
 @bp.route("/<slug>", methods=["GET", "POST"])
 def question(slug: str) -> Response | tuple[str, int]:
-    current = journey.BY_SLUG.get(slug)
+    steps = journey.current()
+    current = steps.by_slug.get(slug)
     if current is None:
         abort(404)
     if journey.submitted_reference():
-        if journey.previous(current) is not None:
+        if steps.previous(current) is not None:
             return redirect(url_for("request_access.confirmation"))
         journey.start_again()  # the first question after a submit begins a new request
-    missing = journey.first_unanswered(before=current)
+    missing = steps.first_unanswered(journey.answers(), before=current)
     if missing is not None:
         return redirect(_question_url(missing))
 
@@ -40,14 +41,14 @@ def question(slug: str) -> Response | tuple[str, int]:
     if request.method == "POST":
         form = current.form()  # only what was posted: a missing field is an error, not the old answer
     else:
-        form = current.form(data={current.field: current.form_data(journey.answers().get(current.field))})
+        form = current.form(data={current.name: current.form_data(journey.answers().get(current.name))})
     if form.validate_on_submit():
         journey.save(current, current.stored(form))
-        after = None if changing else journey.following(current)
-        after = after or journey.first_unanswered()
+        after = None if changing else steps.following(current)
+        after = after or steps.first_unanswered(journey.answers())
         return redirect(_question_url(after) if after else url_for("request_access.check_answers"))
 
-    before = journey.previous(current)
+    before = steps.previous(current)
     if changing:
         back = url_for("request_access.check_answers")
     else:
@@ -60,25 +61,24 @@ def question(slug: str) -> Response | tuple[str, int]:
 def check_answers() -> Response | str:
     if journey.submitted_reference():
         return redirect(url_for("request_access.confirmation"))
-    missing = journey.first_unanswered()
+    steps, given = journey.current(), journey.answers()
+    missing = steps.first_unanswered(given)
     if missing is not None:
         return redirect(_question_url(missing))
     form = forms.SubmitForm()
     if form.validate_on_submit():
         reference, token = journey.identity()
         try:
-            stored = submissions.submit(journey.answers(), reference, token)
+            stored = submissions.submit(steps.collected(given), reference, token)
         except StoreUnavailable as error:
             # The answers stay in the session, so submitting again after recovery just works.
             current_app.logger.warning("request not stored: %s", error)
             raise ServiceUnavailable() from error
         journey.mark_submitted(stored)
         return redirect(url_for("request_access.confirmation"))
-    answers = journey.answers()
     rows = [
         {
-            "key": {"text": question.summary},
-            "value": {"text": question.display(answers[question.field])},
+            **question.row(given[question.name]),
             "actions": {
                 "items": [
                     {
@@ -89,9 +89,9 @@ def check_answers() -> Response | str:
                 ]
             },
         }
-        for question in journey.QUESTIONS
+        for question in steps.questions
     ]
-    back = _question_url(journey.QUESTIONS[-1])
+    back = _question_url(steps.questions[-1])
     return render_template("check_answers.html", form=form, rows=rows, back_url=back)
 
 

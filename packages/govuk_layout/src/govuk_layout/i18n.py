@@ -1,0 +1,115 @@
+"""Pages in English and Welsh: Flask-Babel's gettext catalogues, the language choice and per-language dates.
+
+The language is, in order: the one chosen with the switcher (``?lang=cy`` on any page, remembered in
+the session), the best match for the browser's ``Accept-Language``, the first of ``GOVUK_LANGUAGES``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel, format_date, get_babel, get_locale, get_translations
+from werkzeug.wrappers import Response
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+SESSION_KEY = "govuk_layout.language"
+QUERY_PARAMETER = "lang"
+# Each language named in itself, as the GOV.UK language switcher shows it: never translated.
+AUTONYMS = {"en": "English", "cy": "Cymraeg"}
+# GOV.UK's date style, "4 March 2030" / "4 Mawrth 2030" (CLDR month names per language).
+GOVUK_DATE = "d MMMM y"
+
+
+def N_(text: str) -> str:
+    """Mark config text (a service name, a navigation label) for the catalogue; it is translated when shown."""
+    return text
+
+
+def _languages() -> list[str]:
+    return list(current_app.config["GOVUK_LANGUAGES"])
+
+
+def select_language() -> str:
+    """The language of this request's page (Flask-Babel's locale selector)."""
+    languages = _languages()
+    if len(languages) == 1:
+        return languages[0]  # one language: never read the session or the browser's preference
+    chosen = request.args.get(QUERY_PARAMETER) or session.get(SESSION_KEY)
+    if chosen in languages:
+        return str(chosen)
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def current_language() -> str:
+    """The language this request's page is in, for ``<html lang>``."""
+    locale = get_locale()
+    return locale.language if locale is not None else _languages()[0]
+
+
+def _remember_choice() -> None:
+    """``?lang=`` on any page switches the language for the rest of the session."""
+    chosen = request.args.get(QUERY_PARAMETER)
+    if chosen in _languages() and session.get(SESSION_KEY) != chosen:
+        session[SESSION_KEY] = chosen
+
+
+def _vary(response: Response) -> Response:
+    # The same URL answers in another language for another Accept-Language or session.
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+def switcher() -> list[dict[str, Any]]:
+    """The GOV.UK language switcher's items: each language by its own name, the current one unlinked.
+
+    Links are query-only (``?lang=cy``), so they stay on this page whatever its path.
+    """
+    if len(_languages()) < 2:
+        return []
+    here = current_language()
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != QUERY_PARAMETER]
+    return [
+        {
+            "code": code,
+            "text": AUTONYMS[code],
+            "current": code == here,
+            "href": "?" + urlencode([*kept, (QUERY_PARAMETER, code)]),
+        }
+        for code in _languages()
+    ]
+
+
+def config_text(text: str) -> str:
+    """Text from config (service name, navigation, department) in the page's language.
+
+    Looked up in the catalogues like any message, and English as it is when no catalogue has it.
+    Unlike ``_()`` in templates, it never %-formats the text and never marks it safe.
+    """
+    return str(get_translations().ugettext(text)) if text else text
+
+
+def govuk_date(value: datetime.date | str) -> str:
+    """A date as GOV.UK writes it, in the page's language: "4 March 2030", "4 Mawrth 2030"."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
+    return str(format_date(value, GOVUK_DATE))
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel with the package's catalogues first, so the app's own catalogue can override them."""
+    if "babel" in app.extensions:  # the app set up Flask-Babel itself: add our catalogues to its own
+        configured = get_babel(app)
+        configured.translation_directories.insert(0, str(TRANSLATIONS))
+    else:
+        own = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{TRANSLATIONS};{own}"
+        Babel(app, locale_selector=select_language)
+    app.jinja_env.filters["govuk_date"] = govuk_date
+    if len(app.config["GOVUK_LANGUAGES"]) > 1:
+        app.before_request(_remember_choice)
+        app.after_request(_vary)

@@ -1,0 +1,209 @@
+"""English and Welsh: the language choice, the switcher, <html lang>, translated pages and dates."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from flask import Flask, abort
+from flask.testing import FlaskClient
+
+from govuk_layout import catalogues, i18n
+from govuk_layout.errors import PAGES
+
+PACKAGE = Path(i18n.__file__).parent
+BILINGUAL = {"GOVUK_LANGUAGES": ["en", "cy"]}
+
+
+def html_lang(html: str) -> str:
+    match = re.search(r'<html lang="([a-z]+)"', html)
+    assert match, "no <html lang>"
+    return match.group(1)
+
+
+def title(html: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert match
+    return match.group(1).strip()
+
+
+@pytest.fixture
+def bilingual(make_app: Callable[..., Flask]) -> FlaskClient:
+    return make_app(**BILINGUAL).test_client()
+
+
+def test_english_only_by_default_whatever_the_browser_asks(client: FlaskClient) -> None:
+    html = client.get("/privacy?lang=cy", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+    assert html_lang(html) == "en"
+    assert title(html) == "Privacy notice – Apply for a thing – GOV.UK"
+    assert "hreflang" not in html  # no switcher
+    with client.session_transaction() as session:
+        assert i18n.SESSION_KEY not in session  # nothing remembered
+
+
+def test_accept_language_decides_a_first_visit(bilingual: FlaskClient) -> None:
+    html = bilingual.get("/privacy", headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert html_lang(html) == "cy"
+    assert title(html) == "Hysbysiad preifatrwydd – Apply for a thing – GOV.UK"
+    assert "Neidio i’r prif gynnwys" in html
+    assert "© Hawlfraint y Goron" in html
+    english = bilingual.get("/privacy", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
+    assert html_lang(english) == "en"
+    assert html_lang(bilingual.get("/privacy").get_data(as_text=True)) == "en"  # no preference: the first language
+
+
+def test_the_switcher_follows_the_govuk_pattern(bilingual: FlaskClient) -> None:
+    html = bilingual.get("/privacy?x=1").get_data(as_text=True)
+    nav = re.search(r'<nav[^>]*aria-label="Language switcher".*?</nav>', html, re.S)
+    assert nav, "no language switcher"
+    assert '<span lang="en" aria-current="true">English</span>' in nav.group(0)
+    assert re.search(
+        r'<a class="govuk-link" href="\?x=1&amp;lang=cy" hreflang="cy" lang="cy"[^>]*>Cymraeg</a>', nav.group(0)
+    )
+    welsh = bilingual.get("/privacy?x=1&lang=cy").get_data(as_text=True)
+    nav = re.search(r'<nav[^>]*aria-label="Dewis iaith".*?</nav>', welsh, re.S)
+    assert nav, "no Welsh language switcher"
+    assert '<span lang="cy" aria-current="true">Cymraeg</span>' in nav.group(0)
+    assert re.search(r'href="\?x=1&amp;lang=en" hreflang="en" lang="en"[^>]*>English</a>', nav.group(0))
+
+
+def test_the_choice_is_remembered_for_the_session_over_the_browser(bilingual: FlaskClient) -> None:
+    assert html_lang(bilingual.get("/cookies?lang=cy").get_data(as_text=True)) == "cy"
+    assert html_lang(bilingual.get("/accessibility", headers={"Accept-Language": "en"}).get_data(as_text=True)) == "cy"
+    assert (
+        html_lang(bilingual.get("/accessibility?lang=en", headers={"Accept-Language": "cy"}).get_data(as_text=True))
+        == "en"
+    )
+    assert html_lang(bilingual.get("/accessibility", headers={"Accept-Language": "cy"}).get_data(as_text=True)) == "en"
+
+
+def test_an_unknown_language_changes_nothing(bilingual: FlaskClient) -> None:
+    html = bilingual.get("/privacy?lang=fr", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+    assert html_lang(html) == "cy"
+    response = bilingual.get("/privacy?lang=%00", headers={"Accept-Language": "en"})
+    assert response.status_code in (200, 400)
+    assert html_lang(response.get_data(as_text=True)) == "en"
+
+
+def test_pages_say_they_vary_by_language(bilingual: FlaskClient, client: FlaskClient) -> None:
+    assert {"Accept-Language", "Cookie"} <= set(bilingual.get("/privacy").vary)
+    assert "Accept-Language" not in client.get("/privacy").vary
+
+
+@pytest.mark.parametrize(
+    ("path", "welsh_title", "welsh_heading"),
+    [
+        ("/cookies", "Cwcis", "Cwcis"),
+        ("/accessibility", "Datganiad hygyrchedd", "Datganiad hygyrchedd ar gyfer Apply for a thing"),
+        ("/privacy", "Hysbysiad preifatrwydd", "Hysbysiad preifatrwydd"),
+    ],
+)
+def test_standard_pages_in_welsh(bilingual: FlaskClient, path: str, welsh_title: str, welsh_heading: str) -> None:
+    html = bilingual.get(f"{path}?lang=cy").get_data(as_text=True)
+    assert title(html) == f"{welsh_title} – Apply for a thing – GOV.UK"
+    assert f'<h1 class="govuk-heading-xl">{welsh_heading}</h1>' in html
+    assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
+
+
+def test_the_cookie_banner_in_welsh(bilingual: FlaskClient) -> None:
+    html = bilingual.get("/privacy?lang=cy").get_data(as_text=True)
+    banner = re.search(r'<div class="govuk-cookie-banner.*?</form>', html, re.S)
+    assert banner
+    assert "Derbyn cwcis dadansoddol" in banner.group(0)
+    assert "Gwrthod cwcis dadansoddol" in banner.group(0)
+    assert catalogues.english_left(catalogues.page_text(banner.group(0)), [PACKAGE]) == []
+
+
+def test_a_missing_choice_is_a_welsh_error(bilingual: FlaskClient) -> None:
+    page = bilingual.get("/cookies?lang=cy").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    response = bilingual.post("/cookies", data={"csrf_token": token.group(1), "source": "page"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert title(html) == "Gwall: Cwcis – Apply for a thing – GOV.UK"
+    assert "Mae problem" in html
+    assert "Dewiswch ‘Ydw’ os ydych eisiau derbyn cwcis dadansoddol" in html
+    assert '<span class="govuk-visually-hidden">Gwall:</span>' in html
+    assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
+
+
+@pytest.mark.parametrize("code", PAGES)
+def test_every_error_page_in_welsh(make_app: Callable[..., Flask], code: int) -> None:
+    app = make_app(**BILINGUAL)
+    app.add_url_rule("/fail", "fail", lambda: abort(code))
+    response = app.test_client().get("/fail?lang=cy")
+    html = response.get_data(as_text=True)
+    assert response.status_code == code
+    assert html_lang(html) == "cy"
+    assert "Mae’n ddrwg gennym" in html or "Heb ddod o hyd" in html or "Nid oes gennych" in html or "rhy fawr" in html
+    assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
+
+
+def test_the_csrf_timeout_page_in_welsh(make_app: Callable[..., Flask]) -> None:
+    client = make_app(**BILINGUAL).test_client()
+    client.get("/privacy?lang=cy")
+    response = client.post("/cookies", data={"analytics": "yes", "source": "page"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Mae’n ddrwg gennym, mae amser y dudalen hon wedi dod i ben" in html
+    assert "Ewch yn ôl i’r dudalen" in html
+    assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
+
+
+def test_dates_per_language(make_app: Callable[..., Flask]) -> None:
+    app = make_app(**BILINGUAL, GOVUK_ACCESSIBILITY_REVIEWED="2030-03-04")
+    client = app.test_client()
+    assert "last reviewed on 4 March 2030." in client.get("/accessibility?lang=en").get_data(as_text=True)
+    assert "adolygu ddiwethaf ar 4 Mawrth 2030." in client.get("/accessibility?lang=cy").get_data(as_text=True)
+    with app.test_request_context("/?lang=cy"):
+        assert i18n.govuk_date(datetime.date(2030, 3, 4)) == "4 Mawrth 2030"
+        assert i18n.govuk_date("2031-12-25") == "25 Rhagfyr 2031"
+
+
+def test_config_text_comes_from_the_apps_catalogue(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    catalog = Catalog(locale="cy")
+    catalog.add("Apply for a thing", "Gwneud cais am rywbeth")
+    catalog.add("Check a request", "Gwirio cais")
+    catalog.add("Cookies", "Cwcis y gwasanaeth")  # the app's catalogue wins over the package's
+    (tmp_path / "cy" / "LC_MESSAGES").mkdir(parents=True)
+    with (tmp_path / "cy" / "LC_MESSAGES" / "messages.mo").open("wb") as file:
+        write_mo(file, catalog)
+    app = make_app(
+        **BILINGUAL,
+        BABEL_TRANSLATION_DIRECTORIES=str(tmp_path),
+        GOVUK_NAVIGATION=[{"text": "Check a request", "href": "/status"}],
+        GOVUK_SERVICE_NAME="100% Apply for a thing",
+    )
+    html = app.test_client().get("/privacy?lang=cy").get_data(as_text=True)
+    assert "100% Apply for a thing" in html  # not a msgid here, and never %-formatted
+    app = make_app(
+        **BILINGUAL,
+        BABEL_TRANSLATION_DIRECTORIES=str(tmp_path),
+        GOVUK_NAVIGATION=[{"text": "Check a request", "href": "/status"}],
+    )
+    html = app.test_client().get("/privacy?lang=cy").get_data(as_text=True)
+    assert title(html) == "Hysbysiad preifatrwydd – Gwneud cais am rywbeth – GOV.UK"
+    assert "Gwirio cais" in html
+    assert "Cwcis y gwasanaeth" in html
+    assert "Apply for a thing" not in html
+
+
+def test_the_package_catalogues_are_complete_and_compiled() -> None:
+    assert catalogues.languages(PACKAGE) == ["cy"]
+    assert catalogues.problems(PACKAGE) == []
+
+
+def test_the_english_check_finds_english_and_only_whole_words(client: FlaskClient) -> None:
+    found = catalogues.english_left(catalogues.page_text(client.get("/privacy").get_data(as_text=True)), [PACKAGE])
+    assert {"Privacy notice", "Your rights", "Skip to main content", "© Crown copyright"} <= set(found)
+    assert "Beta" not in found  # written the same in Welsh
+    assert catalogues.english_left("Nodyn: Yesterday, Backs", [PACKAGE]) == []
+    assert catalogues.english_left("This statement was last reviewed on 1 May 2030.", [PACKAGE]) == [
+        "This statement was last reviewed on %(date)s."
+    ]
