@@ -11,6 +11,7 @@ import redis
 
 INSTALL_REDIS = "no redis-server for the Redis tests: apt-get install redis-server (or set REDIS_URL)"
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -9,11 +9,21 @@ from typing import Any
 import pytest
 import requests
 from flask import Blueprint, Flask, session
-from oidc_support import NON_STAFF, STAFF, choose_user, free_port, oidc_config, oidc_provider, query, sign_in, start_sign_in
+from oidc_support import (
+    NON_STAFF,
+    STAFF,
+    choose_user,
+    free_port,
+    oidc_config,
+    oidc_provider,
+    query,
+    sign_in,
+    start_sign_in,
+)
 
-from govuk_layout.sessions import BOOKKEEPING_KEYS
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.auth import SESSION_KEY, current_user, has_role, protect_blueprint, safe_return_path, staff_required
+from govuk_layout.sessions import BOOKKEEPING_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +107,9 @@ def test_session_is_a_new_one_after_sign_in(staff_app: Callable[..., Flask]) -> 
     assert after[SESSION_KEY] == {"sub": STAFF["sub"], "name": "Sam Staff", "email": STAFF["email"], "staff": True}
 
 
-def test_signed_in_staff_see_who_they_are_and_sign_out_in_the_service_navigation(staff_app: Callable[..., Flask]) -> None:
+def test_signed_in_staff_see_who_they_are_and_sign_out_in_the_service_navigation(
+    staff_app: Callable[..., Flask],
+) -> None:
     app = staff_app()
 
     @app.get("/page")
@@ -126,7 +138,9 @@ def test_user_without_the_role_gets_the_403_page(staff_app: Callable[..., Flask]
     assert client.get("/area/").status_code == 403
 
 
-def test_sign_out_clears_the_session_and_ends_the_provider_session(staff_app: Callable[..., Flask], issuer: str) -> None:
+def test_sign_out_clears_the_session_and_ends_the_provider_session(
+    staff_app: Callable[..., Flask], issuer: str
+) -> None:
     client = staff_app().test_client()
     sign_in(client)
     out = client.get("/sign-out")
@@ -292,7 +306,10 @@ def test_email_domain_grants_the_role(staff_app: Callable[..., Flask]) -> None:
 def test_bad_oidc_config_stops_the_app(config: dict[str, Any], message: str) -> None:
     app = Flask("bad")
     app.config.update(
-        SECRET_KEY="test-secret-key-with-enough-length", GOVUK_SERVICE_NAME="x", GOVUK_CONTACT_EMAIL="a@b.gov.uk", **config
+        SECRET_KEY="test-secret-key-with-enough-length",
+        GOVUK_SERVICE_NAME="x",
+        GOVUK_CONTACT_EMAIL="a@b.gov.uk",
+        **config,
     )
     with pytest.raises(ConfigError, match=message):
         GovukLayout(app)

@@ -203,7 +203,9 @@ def test_continue_renews_a_live_session_and_reports_a_gone_one(redis_app: Flask)
         assert response.status_code == 410
 
 
-def test_production_without_redis_refuses_to_start(make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_production_without_redis_refuses_to_start(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("REDIS_URL", raising=False)
     with pytest.raises(ConfigError, match=r"REDIS_URL \(or GOVUK_SESSION_STORE\) is required"):
         make_app(TESTING=False, RATELIMIT_ENABLED=False)
@@ -217,7 +219,9 @@ def test_production_without_redis_refuses_to_start(make_app: Callable[..., Flask
         ({"GOVUK_SESSION_STORE": "disk"}, "GOVUK_SESSION_STORE"),
     ],
 )
-def test_bad_session_settings_are_refused(make_app: Callable[..., Flask], config: dict[str, object], message: str) -> None:
+def test_bad_session_settings_are_refused(
+    make_app: Callable[..., Flask], config: dict[str, object], message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         make_app(**config)
 

@@ -43,7 +43,9 @@ def test_the_id_rotates_when_the_journey_starts_and_when_it_is_sent(
     assert _sid(app, client) != started
 
 
-def test_once_stored_the_session_keeps_only_the_reference(app: Flask, client: FlaskClient, answer_all: Callable[[], None]) -> None:
+def test_once_stored_the_session_keeps_only_the_reference(
+    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+) -> None:
     answer_all()
     reference = _submit(client)
     with client.session_transaction() as session:

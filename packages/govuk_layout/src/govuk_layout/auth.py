@@ -19,7 +19,19 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from govuk_layout.config import ConfigError, LayoutSettings
 from govuk_layout.sessions import rotate_session
@@ -75,7 +87,9 @@ def has_role(claims: Mapping[str, Any], claim: str, values: list[str]) -> bool:
     A value starting with ``@`` is an email domain: ``@justice.gov.uk`` matches ``a.b@justice.gov.uk``.
     """
     held = claims.get(claim)
-    held_values = [held] if isinstance(held, str) else [v for v in held if isinstance(v, str)] if isinstance(held, list) else []
+    held_values = (
+        [held] if isinstance(held, str) else [v for v in held if isinstance(v, str)] if isinstance(held, list) else []
+    )
     for wanted in values:
         for value in held_values:
             if value == wanted or (wanted.startswith("@") and value.lower().endswith(wanted.lower())):

@@ -26,13 +26,13 @@ from typing import Any, ParamSpec, TypeVar
 
 import redis
 from cachelib import FileSystemCache, SimpleCache
-from flask import Flask, Request, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, Request, Response, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface
 from flask_session.base import ServerSideSession
 from flask_session.cachelib import CacheLibSessionInterface
 from flask_session.redis import RedisSessionInterface
 from werkzeug.exceptions import ServiceUnavailable
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Response as BaseResponse
 
 from govuk_layout import errors, fallbacks
 from govuk_layout.config import ConfigError
@@ -57,7 +57,7 @@ class _GovukSessions(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSideSession:
         presented = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
         try:
-            opened: ServerSideSession = super().open_session(app, request)  # type: ignore[misc]
+            opened: ServerSideSession = super().open_session(app, request)
         except _STORE_ERRORS as error:
             fallbacks.store_unreachable("session", error)
             opened = self._new(unavailable=True)
@@ -67,19 +67,19 @@ class _GovukSessions(SessionInterface):
             self._forget(opened)
             opened = self._new()
         # Ids are only ever issued with data, so an id the store no longer knows is a session that expired.
-        opened.govuk_expired = bool(presented) and opened.sid != presented  # type: ignore[attr-defined]
+        opened.govuk_expired = bool(presented) and opened.sid != presented
         return opened
 
     def _new(self, unavailable: bool = False) -> ServerSideSession:
-        fresh: ServerSideSession = self.session_class(  # type: ignore[attr-defined]
-            sid=self._generate_sid(self.sid_length),  # type: ignore[attr-defined]
+        fresh: ServerSideSession = self.session_class(
+            sid=self._generate_sid(self.sid_length),
             permanent=self.permanent,
         )
-        fresh.govuk_unavailable = unavailable  # type: ignore[attr-defined]
+        fresh.govuk_unavailable = unavailable
         return fresh
 
     def _forget(self, old: ServerSideSession) -> None:
-        self._delete_session(self._get_store_id(old.sid))  # type: ignore[attr-defined]
+        self._delete_session(self._get_store_id(old.sid))
 
     def get_expiration_time(self, app: Flask, session: Any) -> datetime.datetime | None:
         # A browser-session cookie that outlives the server's data, so an expired id can be recognised.
@@ -91,7 +91,7 @@ class _GovukSessions(SessionInterface):
         if session and set(session) - BOOKKEEPING_KEYS and STARTED_KEY not in session:
             session[STARTED_KEY] = int(time.time())
         try:
-            super().save_session(app, session, response)  # type: ignore[safe-super]
+            super().save_session(app, session, response)
         except _STORE_ERRORS as error:
             fallbacks.store_unreachable("session", error)
             # Too late to raise (the response is built): it becomes the 503 page, keeping its security headers.
@@ -106,20 +106,20 @@ class _GovukSessions(SessionInterface):
     def rotate(self, current: ServerSideSession) -> None:
         """Give ``current`` a new id, dropping the old one from the store; the data moves with it."""
         try:
-            self.regenerate(current)  # type: ignore[attr-defined]
+            self.regenerate(current)
         except _STORE_ERRORS as error:
             fallbacks.store_unreachable("session", error)
-            current.govuk_unavailable = True  # type: ignore[attr-defined]
+            current.govuk_unavailable = True
             raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER) from error
         current.modified = True
         current.pop(STARTED_KEY, None)
 
 
-class RedisSessions(_GovukSessions, RedisSessionInterface):
+class RedisSessions(_GovukSessions, RedisSessionInterface):  # type: ignore[misc]  # Flask-Session has no types
     """Sessions in Redis, with short socket timeouts."""
 
 
-class CacheSessions(_GovukSessions, CacheLibSessionInterface):
+class CacheSessions(_GovukSessions, CacheLibSessionInterface):  # type: ignore[misc]  # Flask-Session has no types
     """Sessions in a cachelib cache: a folder on disk in development, memory under TESTING."""
 
 
@@ -173,7 +173,7 @@ def _exempt() -> bool:
     return any(name in exempt for name in request.blueprints)
 
 
-def _before_request() -> Response | None:
+def _before_request() -> BaseResponse | None:
     if getattr(session, "govuk_unavailable", False) and not _exempt():
         raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER)
     # A form sent after its session expired: say what happened, rather than "this page has timed out".
@@ -247,7 +247,7 @@ def rotate_session() -> None:
     interface = current_app.session_interface
     if not isinstance(interface, _GovukSessions):
         raise RuntimeError("rotate_session needs govuk-layout's server-side sessions (GovukLayout.init_app)")
-    interface.rotate(session)  # type: ignore[arg-type]
+    interface.rotate(session)
 
 
 def init_app(app: Flask) -> None:
