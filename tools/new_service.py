@@ -18,33 +18,18 @@ import sys
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import namespace
+from tools import kit, namespace
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = kit.ROOT
 TEMPLATE = ROOT / "templates" / "service"
 # Cloud Platform's limit for each label of a hostname, such as <team>-<name>-<env>.cloud-platform...
 HOST_LABEL_MAX = 57
-# A DNS-1123 label that is also a Python package name: the service's folder, package, image module
-# (the Dockerfile loads <name>.gunicorn_conf) and Kubernetes names are all the same word.
-NAME = re.compile(r"[a-z][a-z0-9]*")
 
 
 class Refused(Exception):
     """A name the tool will not scaffold; the message says why."""
-
-
-def team(root: Path) -> str:
-    """The team, from [tool.govuk-kit] in the root pyproject.toml: the one place it is written."""
-    with open(root / "pyproject.toml", "rb") as file:
-        return str(tomllib.load(file)["tool"]["govuk-kit"]["team"])
-
-
-def environments() -> list[str]:
-    """The environments a new service gets: one chart values file in the template for each."""
-    values = TEMPLATE / "project" / "charts" / "values" / "{{ name }}"
-    return sorted(path.name.removeprefix("values-").removesuffix(".yaml.jinja") for path in values.glob("values-*"))
 
 
 def layout_range(root: Path) -> str:
@@ -63,23 +48,25 @@ def locked_names(root: Path) -> set[str]:
 
 def targets(root: Path, name: str) -> list[Path]:
     """Every path the template would create."""
+    facts = kit.load(root)
     return [
         root / "services" / name,
         root / "charts" / "values" / name,
         root / ".github" / "workflows" / f"deploy-{name}.yml",
-        *(root / namespace.NAMESPACES / f"{team(root)}-{name}-{env}" for env in environments()),
+        *(root / namespace.NAMESPACES / facts.release(name, env) for env in facts.environments),
     ]
 
 
 def check(root: Path, name: str) -> None:
     """Refuse a name that cannot be a service, or a service that already exists."""
-    if not NAME.fullmatch(name):
+    facts = kit.load(root)
+    if not facts.service_name.fullmatch(name):
         raise Refused(
             f"{name!r} is not a valid service name: use lowercase letters and digits, starting with a letter "
             "(a Kubernetes DNS-1123 label that is also the service's Python package, so no hyphens)"
         )
-    the_team = team(root)
-    longest = max(environments(), key=len)
+    the_team = facts.team
+    longest = max(facts.environments, key=len)
     label = f"{the_team}-{name}-{longest}"
     if len(label) > HOST_LABEL_MAX:
         allowed = HOST_LABEL_MAX - len(the_team) - len(longest) - 2
@@ -94,18 +81,21 @@ def check(root: Path, name: str) -> None:
         raise Refused(f"{name!r} is already a Python module or a locked dependency: choose another name")
 
 
-def generate(root: Path, name: str) -> None:
+def answers(root: Path, name: str) -> dict[str, Any]:
+    """Everything the template asks, from the name and the kit; the rest take the template's defaults."""
+    return {"name": name, **kit.load(root).copier_data(), "layout_range": layout_range(root)}
+
+
+def render(destination: Path, data: dict[str, Any], *, overwrite: bool = False) -> None:
+    """Render the template into ``destination`` with ``data`` as its answers."""
     # Imported here: the name is checked (--check) with nox's own Python, before copier is installed.
     import copier
 
-    copier.run_copy(
-        str(TEMPLATE),
-        str(root),
-        data={"name": name, "team": team(root), "layout_range": layout_range(root)},
-        defaults=True,
-        overwrite=False,
-        quiet=True,
-    )
+    copier.run_copy(str(TEMPLATE), str(destination), data=data, defaults=True, overwrite=overwrite, quiet=True)
+
+
+def generate(root: Path, name: str) -> None:
+    render(root, answers(root, name))
 
 
 def register(root: Path, name: str, poetry: Sequence[str]) -> None:

@@ -1,7 +1,7 @@
 """Benchmark the example service against a bare Flask "hello" under identical gunicorn settings.
 
 Run through ``nox -s bench``, which provides a local DynamoDB and the environment. Both apps
-run under gunicorn with the service's production config file (``example.gunicorn_conf``), on
+run under gunicorn with the production config every image runs (``govuk_layout.gunicorn_conf``), on
 loopback, one at a time; wrk drives each target after a warm-up. It prints a markdown table
 (req/s, p50, p99 and the ratio against hello) and the start page's weight as a browser would
 transfer it, checks the targets and writes everything to a JSON file.
@@ -18,12 +18,9 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess  # nosec B404 - runs gunicorn and wrk, fixed argument lists
+import subprocess  # nosec B404 - runs wrk, fixed argument lists
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -34,8 +31,10 @@ from urllib.parse import urljoin, urlsplit
 import brotli
 import requests
 
+from govuk_layout.testing.processes import free_port, gunicorn
+
 HERE = Path(__file__).resolve().parent
-CONFIG = "python:example.gunicorn_conf"
+CONFIG = "python:govuk_layout.gunicorn_conf"
 # A browser's Accept-Encoding, for wrk and for the page-weight fetches alike.
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 # Targets from the issue: minimum ratio of hello's req/s, and limits on latency and page weight.
@@ -72,12 +71,6 @@ class Weight:
     files: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -97,37 +90,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], log: Path, pythonpath: Path | None = None) -> Iterator[Server]:
-    """Serve ``app`` with the production gunicorn config on a free loopback port."""
-    port = _free_port()
-    command = [sys.executable, "-m", "gunicorn", "--config", CONFIG, "--bind", f"127.0.0.1:{port}"]
-    if pythonpath:
-        command += ["--pythonpath", str(pythonpath)]
-    with open(log, "wb") as output:
-        server = subprocess.Popen([*command, app], env=env, stdout=output, stderr=output)  # nosec B603
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"bench: gunicorn exited with {server.returncode} serving {app}; see {log}")
-            try:
-                with urllib.request.urlopen(url + "/", timeout=2) as response:  # nosec B310 - loopback http
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"bench: {app} did not answer on {url}; see {log}")
-            time.sleep(0.2)
-        yield Server(url, server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+def serving(app: str, env: dict[str, str], log: Path, pythonpath: Path | None = None) -> Iterator[Server]:
+    """Serve ``app`` with the production gunicorn config on a free loopback port (the shared harness)."""
+    args = ["--config", CONFIG, *(["--pythonpath", str(pythonpath)] if pythonpath else [])]
+    with gunicorn(app, log, env=env, args=args) as server:
+        assert server.process is not None
+        yield Server(server.url, server.process.pid)
 
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -178,41 +146,22 @@ def measure(name: str, server: Server, path: str, args: argparse.Namespace, **he
 
 
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes, int]:
-    """Status, headers (lower-cased names), decoded body and bytes received, over one raw HTTP/1.1 connection."""
-    parts = urlsplit(url)
-    lines = [f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1", f"Host: {parts.netloc}"]
-    lines += [f"{name}: {value}" for name, value in {"Connection": "close", **(headers or {})}.items()]
-    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=10) as sock:
-        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        received = b""
-        while chunk := sock.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    """Status, headers (lower-cased names), decoded body, and the bytes received: status line, headers, encoded body."""
+    with requests.get(url, headers=headers, stream=True, timeout=10) as response:
+        encoded = response.raw.read(decode_content=False)
+        pairs = list(response.raw.headers.items())  # every header line, repeated ones too
+        status = response.status_code
+        reason = response.reason or ""
     found: dict[str, str] = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        key = name.strip().lower()
-        found[key] = f"{found[key]}, {value.strip()}" if key in found else value.strip()
-    if found.get("transfer-encoding") == "chunked":
-        body = _dechunk(body)
+    for name, value in pairs:
+        key = name.lower()
+        found[key] = f"{found[key]}, {value}" if key in found else value
+    wire = len(f"HTTP/1.1 {status} {reason}\r\n\r\n") + sum(len(f"{name}: {value}\r\n") for name, value in pairs)
     encoding = found.get("content-encoding")
-    if encoding == "br":
-        body = brotli.decompress(body)
-    elif encoding == "gzip":
-        body = gzip.decompress(body)
-    return int(status_line.split()[1]), found, body, len(received)
-
-
-def _dechunk(data: bytes) -> bytes:
-    out = b""
-    while data:
-        size_line, _, data = data.partition(b"\r\n")
-        size = int(size_line.split(b";")[0], 16)
-        if size == 0:
-            break
-        out, data = out + data[:size], data[size + 2 :]
-    return out
+    body = (
+        brotli.decompress(encoded) if encoding == "br" else gzip.decompress(encoded) if encoding == "gzip" else encoded
+    )
+    return status, found, body, wire + len(encoded)
 
 
 def _cookies(headers: dict[str, str]) -> str:
@@ -376,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.wrk:
         raise SystemExit("bench: wrk not found: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk`")
-    from example import gunicorn_conf  # the settings both servers run with, as this environment makes them
+    from govuk_layout import gunicorn_conf  # the settings both servers run with, as this environment makes them
 
     args.workers, args.worker_class, args.gunicorn_threads = (
         gunicorn_conf.workers,
@@ -387,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     hello_env = {key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))}
     print("hello (bare Flask)", flush=True)
-    with gunicorn("hello:app", hello_env, logs / "hello.log", pythonpath=HERE) as server:
+    with serving("hello:app", hello_env, logs / "hello.log", pythonpath=HERE) as server:
         results.append(measure("hello", server, "/", args))
     metrics_dir = logs / "prometheus"
     metrics_dir.mkdir()
@@ -403,10 +352,10 @@ def main(argv: list[str] | None = None) -> int:
         "GOVUK_SESSION_STORE": "redis" if os.environ.get("REDIS_URL") else "filesystem",
         # Metrics as the image collects them.
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
-        "METRICS_PORT": str(_free_port()),
+        "METRICS_PORT": str(free_port()),
     }
     print("example service (production config)", flush=True)
-    with gunicorn("example:create_app()", service_env, logs / "example.log") as server:
+    with serving("example:create_app()", service_env, logs / "example.log") as server:
         cookie = session_cookie(server.url)
         with urllib.request.urlopen(server.url + "/", timeout=5) as response:  # nosec B310 - loopback http
             css = re.search(r'<link rel="stylesheet" href="([^"]+)"', response.read().decode())

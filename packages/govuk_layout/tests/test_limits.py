@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,11 +14,10 @@ import redis
 import requests
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
-from layout_support import free_port as _free_port
-from layout_support import wait_for as _wait_for
 
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.limits import get_limiter
+from govuk_layout.testing.processes import free_port, gunicorn
 
 HEADING = "Sorry, there have been too many attempts to use this service"
 
@@ -31,7 +28,7 @@ def limited(make_app: Callable[..., Flask]) -> Iterator[Callable[..., Flask]]:
     made: list[Flask] = []
 
     def factory(**config: object) -> Flask:
-        app = make_app(**config)
+        app = make_app(**{"RATELIMIT_ENABLED": True, **config})
         made.append(app)
         return app
 
@@ -126,7 +123,7 @@ def test_production_counts_in_redis_shared_by_every_app_instance(limited: Callab
 
 
 def test_a_redis_outage_does_not_take_the_service_down(limited: Callable[..., Flask]) -> None:
-    dead = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     client = limited(RATELIMIT_STORAGE_URI=dead, RATELIMIT_DEFAULT="2 per minute").test_client()
     # Counting carries on in the process's memory until Redis is back.
     assert [_get(client) for _ in range(3)] == [200, 200, 429]
@@ -160,7 +157,6 @@ def _both_workers_answer(url: str) -> bool:
 @pytest.fixture
 def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The tiny app under real gunicorn: two sync workers, production settings, counters in Redis."""
-    port = _free_port()
     prefix = f"test-{uuid.uuid4().hex}"
     env = {
         **{key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))},
@@ -173,40 +169,13 @@ def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         "RATELIMIT_KEY_PREFIX": prefix,
         "GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS": '["govuk_health", "probe"]',
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        "2",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--no-control-socket",  # one fixed path per user: a gunicorn running elsewhere must not collide
-        "--chdir",
-        str(Path(__file__).parent),
-        "test_limits:gunicorn_app()",
-    ]
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # nosec B603
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited:\n{(tmp_path / 'gunicorn.log').read_text()}")
-        try:
-            with requests.get(f"{url}/healthz", timeout=5) as response:
-                return response.status_code == 200
-        except (requests.ConnectionError, requests.Timeout):  # not listening, or a worker still booting
-            return False
-
-    try:
-        _wait_for(healthy, "gunicorn")
-        _wait_for(lambda: _both_workers_answer(url), "gunicorn's second worker")
-        yield url, prefix
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    args = ["--workers", "2", "--chdir", str(Path(__file__).parent)]
+    server = gunicorn("test_limits:gunicorn_app()", tmp_path / "gunicorn.log", env=env, args=args, ready="/healthz")
+    with server:
+        deadline = time.monotonic() + 20
+        while not _both_workers_answer(server.url):
+            assert time.monotonic() < deadline, f"gunicorn's second worker did not start:\n{server.tail()}"
+        yield server.url, prefix
 
 
 def test_the_limit_holds_across_two_gunicorn_workers_sharing_redis(

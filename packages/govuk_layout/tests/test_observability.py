@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,7 @@ from flask import Flask, g
 from prometheus_client import REGISTRY
 
 from govuk_layout import ConfigError, observability
+from govuk_layout.testing.processes import free_port
 
 
 def _lines(output: str) -> list[dict[str, object]]:
@@ -144,19 +144,13 @@ def test_metrics_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
     assert _sample("http_requests_total", labels) == before
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_gunicorn_hooks_serve_every_workers_metrics_on_their_own_port(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     directory = tmp_path / "prometheus"
     directory.mkdir()
     (directory / "stale.db").write_bytes(b"left over from a previous run")
-    port = _free_port()
+    port = free_port()
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
     monkeypatch.setenv("METRICS_PORT", str(port))
     server = SimpleNamespace(log=logging.getLogger("test.gunicorn"))

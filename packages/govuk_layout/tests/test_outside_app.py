@@ -11,9 +11,7 @@ import itertools
 import os
 import re
 import shlex
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -25,6 +23,8 @@ from urllib.parse import urljoin
 import pytest
 from wheel_support import build_wheel, fresh_venv
 
+from govuk_layout.testing.processes import ServerProcess, free_port
+
 PACKAGE = Path(__file__).resolve().parents[1]
 README = PACKAGE / "README.md"
 SERVICE_NAME = "Apply for a thing"
@@ -35,12 +35,6 @@ def readme_block(marker: str) -> str:
     match = re.search(rf"<!-- quick-start: {re.escape(marker)} -->\n```\w*\n(.*?)```", README.read_text(), re.DOTALL)
     assert match, f"the README has no quick-start block {marker!r}"
     return match.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def asset_urls(html: str) -> tuple[str, str]:
@@ -98,31 +92,11 @@ def outside_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OutsideApp
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
     args = tokens[len(assignments) :]
     port = free_port()
-    log = (root / "server.log").open("w")
-    server = subprocess.Popen(
-        [*args, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=project,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(f"the quick-start app did not start:\n{(root / 'server.log').read_text()}")
-                time.sleep(0.2)
-        yield OutsideApp(base_url, venv, wheel)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    command = [*args, "--host", "127.0.0.1", "--port", str(port)]
+    with ServerProcess(
+        "the quick-start app", command, port=port, log=root / "server.log", env=env, cwd=project, timeout=30
+    ):
+        yield OutsideApp(f"http://127.0.0.1:{port}", venv, wheel)
 
 
 def test_the_wheel_vendors_every_installed_govuk_frontend_file(outside_app: OutsideApp) -> None:

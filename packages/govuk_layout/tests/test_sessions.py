@@ -12,7 +12,7 @@ import pytest
 import redis
 from flask import Flask, session
 from flask.testing import FlaskClient
-from layout_support import free_port
+from govuk_layout.testing.processes import free_port
 from prometheus_client import REGISTRY
 
 from govuk_layout import ConfigError, GovukLayout, no_store, rotate_session, session_expired

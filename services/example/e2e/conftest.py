@@ -6,6 +6,7 @@ with every WCAG A/AA violation and HTML error it finds, naming the rule and the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -16,6 +17,8 @@ import pytest
 import servers
 from html_check import HtmlChecker, vnu_jar
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
+
+from govuk_layout.testing.processes import ServerProcess, moto_server
 
 ROOT = Path(__file__).resolve().parents[3]
 CACHE = ROOT / "build" / "e2e"
@@ -67,31 +70,27 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def dynamodb(logs: Path) -> Iterator[servers.Server]:
-    moto = servers.start_moto(logs)
-    yield moto
-    moto.stop()
+def dynamodb(logs: Path) -> Iterator[ServerProcess]:
+    with moto_server(logs, bin_dir=servers.BIN) as moto:
+        yield moto
 
 
 @pytest.fixture(scope="session")
-def serve(logs: Path, dynamodb: servers.Server) -> Iterator[Callable[..., servers.Server]]:
+def serve(logs: Path, dynamodb: ServerProcess) -> Iterator[Callable[..., ServerProcess]]:
     """Start an instance of the service; keyword arguments override its environment (config keys)."""
-    started: list[servers.Server] = []
+    with contextlib.ExitStack() as started:
 
-    def start(name: str, create_table: bool = True, **overrides: str) -> servers.Server:
-        env = servers.app_environment(dynamodb.url, TABLE, **overrides)
-        if create_table:
-            servers.create_table(env)
-        started.append(servers.start_app(name, env, logs))
-        return started[-1]
+        def start(name: str, create_table: bool = True, **overrides: str) -> ServerProcess:
+            env = servers.app_environment(dynamodb.url, TABLE, **overrides)
+            if create_table:
+                servers.create_table(env)
+            return started.enter_context(servers.app_server(name, env, logs))
 
-    yield start
-    for server in started:
-        server.stop()
+        yield start
 
 
 @pytest.fixture(scope="session")
-def live_server(serve: Callable[..., servers.Server]) -> servers.Server:
+def live_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
     """The example service on a loopback port, backed by a real moto_server.
 
     Its rate limit is raised so the whole suite, all from one address, never meets it.
@@ -108,8 +107,7 @@ def axe_source() -> str:
 def html_checker(logs: Path) -> Iterator[HtmlChecker]:
     """Autouse, so its JVM boots while the service and the browser start."""
     jar = vnu_jar(CACHE)
-    with (logs / "vnu.log").open("wb") as log:
-        checker = HtmlChecker(jar, servers.free_port(), log)
+    checker = HtmlChecker(jar, logs / "vnu.log")
     yield checker
     checker.stop()
 
@@ -150,7 +148,7 @@ def recorders() -> dict[Page, Recorder]:
 
 @pytest.fixture
 def new_page(
-    browser: Browser, live_server: servers.Server, recorders: dict[Page, Recorder]
+    browser: Browser, live_server: ServerProcess, recorders: dict[Page, Recorder]
 ) -> Iterator[Callable[..., Page]]:
     """Open a page in a fresh browser context (its own cookies); keyword arguments go to new_context."""
     contexts: list[BrowserContext] = []

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess  # nosec B404 - runs java with fixed arguments
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import IO
 
 import npm_pins
-from servers import stop_process
+
+from govuk_layout.testing.processes import ServerProcess, free_port
 
 VNU_VERSION = "26.9.27"
 VNU_INTEGRITY = "sha512-TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNtjn7+RPUiZhgli0SghgBX6RJRNea0KA=="
@@ -32,40 +30,29 @@ def vnu_jar(cache_dir: Path) -> Path:
 
 
 class HtmlChecker:
-    """A running vnu service; ``errors(html)`` lists the checker's errors for one document."""
+    """A running vnu service; ``errors(html)`` lists the checker's errors for one document.
 
-    def __init__(self, jar: Path, port: int, log: IO[bytes]) -> None:
+    It starts at once and is waited for on first use, so its JVM boots while other things start.
+    """
+
+    def __init__(self, jar: Path, log: Path) -> None:
         java = shutil.which("java")
         if java is None:
             raise RuntimeError("Java is needed for the Nu HTML Checker: `apt-get install default-jre-headless`")
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}/?out=json"
-        self.process = subprocess.Popen(  # nosec B603 - fixed arguments
-            [
-                java,
-                "-Xss1m",
-                "-Dnu.validator.servlet.bind-address=127.0.0.1",
-                "-cp",
-                str(jar),
-                "nu.validator.servlet.Main",
-                str(port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        command = [java, "-Xss1m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(jar)]
+        command += ["nu.validator.servlet.Main", str(port)]
+        self.server = ServerProcess("the Nu HTML Checker", command, port=port, log=log, ready=self._answers, timeout=90)
+        self.server.start()
         self.ready = False
 
-    def _wait(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Nu HTML Checker exited with {self.process.returncode}")
-            try:
-                self._check("<!DOCTYPE html><html lang=en><title>ready</title>")
-                self.ready = True
-                return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.25)
-        raise RuntimeError(f"the Nu HTML Checker did not start within {timeout} s")
+    def _answers(self) -> bool:
+        try:
+            self._check("<!DOCTYPE html><html lang=en><title>ready</title>")
+        except (urllib.error.URLError, ConnectionError):
+            return False
+        return True
 
     def _check(self, html: str) -> list[dict[str, object]]:
         request = urllib.request.Request(
@@ -81,7 +68,8 @@ class HtmlChecker:
     def errors(self, html: str) -> list[str]:
         """Every error in one document, with its line number and that line's source."""
         if not self.ready:
-            self._wait()
+            self.server.wait()
+            self.ready = True
         lines = html.splitlines()
         found = []
         for message in self._check(html):
@@ -92,4 +80,4 @@ class HtmlChecker:
         return found
 
     def stop(self) -> None:
-        stop_process(self.process)
+        self.server.stop()

@@ -7,17 +7,18 @@ from collections.abc import Callable
 import pytest
 from journey import SERVICE, Audit
 from playwright.sync_api import Page, expect
-from servers import Server, free_port
+
+from govuk_layout.testing.processes import ServerProcess, free_port
 
 
 @pytest.fixture(scope="module")
-def rate_limited(serve: Callable[..., Server]) -> Server:
+def rate_limited(serve: Callable[..., ServerProcess]) -> ServerProcess:
     """An instance of its own with a tiny rate limit, so the main one never meets it."""
     return serve("rate-limited", RATELIMIT_DEFAULT="3 per minute")
 
 
 @pytest.fixture(scope="module")
-def dynamodb_down(serve: Callable[..., Server]) -> Server:
+def dynamodb_down(serve: Callable[..., ServerProcess]) -> ServerProcess:
     """An instance whose DynamoDB endpoint is a loopback port nothing listens on."""
     return serve(
         "dynamodb-down",
@@ -28,7 +29,7 @@ def dynamodb_down(serve: Callable[..., Server]) -> Server:
     )
 
 
-def test_too_many_requests(new_page: Callable[..., Page], audit: Audit, rate_limited: Server) -> None:
+def test_too_many_requests(new_page: Callable[..., Page], audit: Audit, rate_limited: ServerProcess) -> None:
     page = new_page(base_url=rate_limited.url)
     statuses = []
     for _ in range(10):  # enough to pass the limit even if its fixed window rolls over once
@@ -45,7 +46,7 @@ def test_too_many_requests(new_page: Callable[..., Page], audit: Audit, rate_lim
     audit(page, "429 too many requests")
 
 
-def test_service_unavailable(new_page: Callable[..., Page], audit: Audit, dynamodb_down: Server) -> None:
+def test_service_unavailable(new_page: Callable[..., Page], audit: Audit, dynamodb_down: ServerProcess) -> None:
     page = new_page(base_url=dynamodb_down.url)
     page.goto("/status")
     page.get_by_label("What is your reference?").fill("RA-2222-3333")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from journey import QUESTIONS, SERVICE, START_DATE, Audit, answer, error_summary, expect_question, reference_on
 from playwright.sync_api import Page, expect
-from servers import Server
+
+from govuk_layout.testing.processes import ServerProcess
 
 
 @pytest.fixture(params=["javascript on", "javascript off"])
@@ -14,7 +15,7 @@ def browsing(request: pytest.FixtureRequest) -> tuple[Page, str]:
     return request.getfixturevalue(fixture), request.param
 
 
-def test_whole_journey(browsing: tuple[Page, str], audit: Audit, live_server: Server) -> None:
+def test_whole_journey(browsing: tuple[Page, str], audit: Audit, live_server: ServerProcess) -> None:
     page, mode = browsing
     page.goto("/")
     page.get_by_role("button", name="Start now").click()
@@ -62,7 +63,7 @@ def test_nothing_typed_is_lost_on_a_validation_error(page_no_js: Page, audit: Au
     audit(page, "email not at a government domain")
 
 
-def test_back_links_and_change_links(page: Page, live_server: Server) -> None:
+def test_back_links_and_change_links(page: Page, live_server: ServerProcess) -> None:
     page.goto("/request/full-name")
     for slug, _, _, _ in QUESTIONS:
         answer(page, slug)
@@ -111,7 +112,7 @@ def test_error_summary_links_move_focus_to_the_field(page: Page, audit: Audit, s
     expect(page.locator(f"#{field_id}")).to_be_focused()
 
 
-def test_status_lookup(page: Page, audit: Audit, live_server: Server) -> None:
+def test_status_lookup(page: Page, audit: Audit, live_server: ServerProcess) -> None:
     page.goto("/")
     page.get_by_role("link", name="Check a request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the status of a request")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
-from servers import Server
+
+from govuk_layout.testing.processes import ServerProcess
 
 Audit = Callable[[Page, str], None]
 SERVICE = "Request access to an Operations Engineering service"
@@ -37,7 +38,7 @@ def test_start_page_without_javascript(page_no_js: Page, audit: Audit) -> None:
     audit(page_no_js, "/ (JavaScript off)")
 
 
-def test_not_found_page(page: Page, audit: Audit, live_server: Server) -> None:
+def test_not_found_page(page: Page, audit: Audit, live_server: ServerProcess) -> None:
     response = page.goto("/no-such-page")
     assert response is not None
     assert response.status == 404

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
-from example_support import SECRET, MotoServer, csrf_token, valid_answers
+from example_support import SECRET, csrf_token, valid_answers, warm_up
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
@@ -15,19 +15,14 @@ from werkzeug.test import TestResponse
 from example import create_app
 from example.journey import Question
 from example.questions import QUESTIONS
+from govuk_layout.testing.processes import LOCAL_AWS_ENV, ServerProcess, moto_server
 
 
 @pytest.fixture(scope="session")
 def aws_env() -> Iterator[None]:
     """Dummy credentials, so boto3 never looks for real ones (and never reaches AWS)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 - moto accepts any key
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_CONFIG_FILE": "/dev/null",
-            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-        }.items():
+        for name, value in LOCAL_AWS_ENV.items():
             patch.setenv(name, value)
         for name in ("DYNAMODB_ENDPOINT_URL", "DYNAMODB_TABLE_NAME", "AWS_PROFILE", "GOVUK_ENVIRONMENT"):
             patch.delenv(name, raising=False)
@@ -35,11 +30,10 @@ def aws_env() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def moto(aws_env: None) -> Iterator[MotoServer]:
-    server = MotoServer()
-    server.start()
-    yield server
-    server.stop()
+def moto(aws_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One moto_server for the session: DynamoDB over real HTTP."""
+    with moto_server(tmp_path_factory.mktemp("moto")) as server:
+        yield warm_up(server)
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +64,7 @@ def make_app(aws_env: None) -> Callable[..., Flask]:
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], moto: MotoServer) -> Flask:
+def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     return make_app(moto.url)
 
 

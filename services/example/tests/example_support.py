@@ -1,75 +1,29 @@
-"""Helpers for the example service's tests: a moto server process, CSRF tokens, valid answers and requests."""
+"""Helpers for the example service's tests: a warm moto server, CSRF tokens, valid answers and requests."""
 
 from __future__ import annotations
 
 import datetime
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import boto3
-import requests
 from flask import Flask
 
 from example.model import AccessRequest
+from govuk_layout.testing.processes import ServerProcess
 
 SECRET = "test-secret-key-with-enough-length"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class MotoServer:
-    """A ``moto_server`` process on a loopback port: DynamoDB over real HTTP."""
-
-    def __init__(self, port: int | None = None) -> None:
-        executable = shutil.which("moto_server", path=str(Path(sys.executable).parent))
-        if executable is None:
-            raise RuntimeError("moto_server is not installed: install the test group (moto[server])")
-        self.executable = executable
-        self.port = port or _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.executable, "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"moto_server exited with {self.process.returncode}")
-            try:
-                with requests.get(f"{self.url}/moto-api/", timeout=1) as response:
-                    if response.ok:
-                        break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"moto_server did not answer on {self.url}")
-        # moto loads its DynamoDB backend on first use; load it now so the first probe is not slow.
-        client = boto3.client("dynamodb", region_name="eu-west-2", endpoint_url=self.url)
-        try:
-            client.list_tables()
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
+def warm_up(server: ServerProcess) -> ServerProcess:
+    """moto loads its DynamoDB backend on first use; load it now so the first probe is not slow."""
+    client = boto3.client("dynamodb", region_name="eu-west-2", endpoint_url=server.url)
+    try:
+        client.list_tables()
+    finally:
+        client.close()
+    return server
 
 
 def csrf_token(html: str) -> str:

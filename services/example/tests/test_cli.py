@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import boto3
-from example_support import MotoServer
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from govuk_layout.testing.processes import ServerProcess
 
-def test_create_table_is_idempotent_and_enables_ttl(make_app: Callable[..., Flask], moto: MotoServer) -> None:
+
+def test_create_table_is_idempotent_and_enables_ttl(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
     app: Flask = make_app(moto.url, create_table=False)
     runner: FlaskCliRunner = app.test_cli_runner()
     table = app.config["DYNAMODB_TABLE_NAME"]
@@ -40,7 +41,7 @@ def test_create_table_reports_an_unreachable_endpoint_in_one_line(make_app: Call
     assert "Traceback" not in result.output
 
 
-def test_readyz_when_the_table_is_missing_then_made(make_app: Callable[..., Flask], moto: MotoServer) -> None:
+def test_readyz_when_the_table_is_missing_then_made(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
     app: Flask = make_app(moto.url, create_table=False)
     client = app.test_client()
     with client.get("/readyz") as missing:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from example_support import MotoServer, csrf_token, valid_answers
+from example_support import csrf_token, valid_answers
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from govuk_layout.testing.processes import ServerProcess
 
 FIELDS = {"full-name": "full_name", "email": "email", "organisation": "organisation", "reason": "reason"}
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600)
@@ -16,12 +18,12 @@ values = st.one_of(text, st.lists(text, max_size=5))
 
 
 @pytest.fixture(scope="module")
-def app(make_app: Callable[..., Flask], moto: MotoServer) -> Flask:
+def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     """One app for every generated input; each input gets a fresh client (and session).
 
-    Rate limits are off: hundreds of posts a minute from one address are this test's method, not its subject.
+    Rate limits are off under TESTING: hundreds of posts a minute from one address are this test's method.
     """
-    return make_app(moto.url, RATELIMIT_ENABLED=False)
+    return make_app(moto.url)
 
 
 @settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from example_support import MotoServer, csrf_token, table_items, valid_answers
+from example_support import csrf_token, table_items, valid_answers
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 from example import journey
 from example.model import ORGANISATIONS, AccessRequest, is_government_email
 from example.questions import QUESTIONS, REASON_MAX
+from govuk_layout.testing.processes import ServerProcess
 
 HOSTILE = settings(
     max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
@@ -54,9 +55,9 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @pytest.fixture(scope="module")
-def app(make_app: Callable[..., Flask], moto: MotoServer) -> Flask:
-    """One app and table for the module; limits off, as these tests send far more than a person would."""
-    return make_app(moto.url, RATELIMIT_ENABLED=False)
+def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
+    """One app and table for the module; no rate limits under TESTING (these tests send more than a person would)."""
+    return make_app(moto.url)
 
 
 @pytest.fixture

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from example_support import MotoServer, reference_on, table_items
+from example_support import reference_on, table_items, warm_up
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
+from govuk_layout.testing.processes import ServerProcess, moto_server
+
 
 @pytest.fixture
-def dynamodb(aws_env: None) -> Iterator[MotoServer]:
+def dynamodb(aws_env: None, tmp_path: Path) -> Iterator[ServerProcess]:
     """A moto server of this test's own, so stopping it harms no other test."""
-    server = MotoServer()
-    server.start()
-    yield server
-    server.stop()
+    with moto_server(tmp_path) as server:
+        yield warm_up(server)
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], dynamodb: MotoServer) -> Flask:
+def app(make_app: Callable[..., Flask], dynamodb: ServerProcess) -> Flask:
     return make_app(dynamodb.url)
 
 
@@ -36,7 +37,7 @@ def test_outage_then_recovery(
     app: Flask,
     client: FlaskClient,
     runner: FlaskCliRunner,
-    dynamodb: MotoServer,
+    dynamodb: ServerProcess,
     answer_all: Callable[[], None],
     post_form: Callable[..., TestResponse],
 ) -> None:
@@ -56,7 +57,7 @@ def test_outage_then_recovery(
     # The answers are still in the session.
     assert "Ada Lovelace" in client.get("/request/check-answers").get_data(as_text=True)
 
-    dynamodb.start()  # a new, empty DynamoDB at the same address
+    warm_up(dynamodb.start().wait())  # a new, empty DynamoDB at the same address
     with client.get("/readyz") as ready:
         assert ready.status_code == 503
         assert ready.get_json()["checks"]["dynamodb"] == f"table {app.config['DYNAMODB_TABLE_NAME']} not found"

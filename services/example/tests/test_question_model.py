@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from example_support import MotoServer, reference_on, table_items, valid_answers
+from example_support import reference_on, table_items, valid_answers
 from flask import Flask
 from flask.testing import FlaskClient
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 from example.forms import strip
 from example.journey import Journey, Question
 from example.questions import HEADING_LABEL, QUESTIONS
+from govuk_layout.testing.processes import ServerProcess
 
 # The whole cost of a new question: this declaration (its text included).
 TEAM = Question(
@@ -39,7 +40,7 @@ ASKED = (*QUESTIONS[:3], TEAM, *QUESTIONS[3:])  # asked after the organisation
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], moto: MotoServer) -> Flask:
+def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     return make_app(moto.url, questions=ASKED)
 
 

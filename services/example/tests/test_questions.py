@@ -10,19 +10,21 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from example_support import MotoServer, future_date, valid_answers
+from example_support import future_date, valid_answers
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from govuk_layout.testing.processes import ServerProcess
+
 
 @pytest.fixture(scope="module")
-def app(make_app: Callable[..., Flask], moto: MotoServer) -> Flask:
+def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     """One app for the module: these tests only use the session, so they share its compiled templates.
 
-    Rate limits are off: this module's many posts from one address would otherwise reach them.
+    Rate limits are off under TESTING: this module's many posts from one address would otherwise reach them.
     """
-    return make_app(moto.url, RATELIMIT_ENABLED=False)
+    return make_app(moto.url)
 
 
 def _answer_up_to(post_form: Callable[..., TestResponse], slug: str) -> None:

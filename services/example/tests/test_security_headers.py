@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable
 
-from example_support import MotoServer, valid_answers
+from example_support import valid_answers
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from govuk_layout.testing.processes import ServerProcess, free_port
 
 # As the ingress sends it; over https Flask-WTF also wants a same-site Referer on posts, as browsers send.
 HTTPS = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/"}
@@ -59,11 +60,9 @@ def test_every_kind_of_response_carries_the_headers(client: FlaskClient) -> None
     assert seen >= {200, 302, 400, 404, 405}
 
 
-def test_errors_and_outages_carry_the_headers(make_app: Callable[..., Flask], moto: MotoServer) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    client = make_app(dead, create_table=False, RATELIMIT_DEFAULT="2 per minute").test_client()
+def test_errors_and_outages_carry_the_headers(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    client = make_app(dead, create_table=False, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute").test_client()
     for expected in (503, 503, 429):
         with client.get("/readyz", headers=HTTPS) as unready:
             assert unready.status_code == 503  # health probes are never rate limited

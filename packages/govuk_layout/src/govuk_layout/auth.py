@@ -32,6 +32,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
 from govuk_layout.config import ConfigError, LayoutSettings
 from govuk_layout.sessions import rotate_session
@@ -101,7 +102,7 @@ def _client() -> Any:
     return current_app.extensions[EXTENSION_KEY].staff
 
 
-def _require_sign_in() -> Response | None:
+def _require_sign_in() -> BaseResponse | None:
     """Anonymous: off to sign in, coming back here. Signed in without the role: 403."""
     g.govuk_no_store = True  # whatever the answer, error pages included
     if not enabled():
@@ -168,7 +169,7 @@ def create_blueprint() -> Blueprint:
         return response
 
     @bp.get("/sign-in/callback")
-    def callback() -> Response:
+    def callback() -> BaseResponse:
         client = _client()
         issuer = current_app.config["GOVUK_OIDC_ISSUER"]
         try:
@@ -199,7 +200,7 @@ def create_blueprint() -> Blueprint:
         return redirect(next_path)
 
     @bp.get("/sign-out")
-    def sign_out() -> Response:
+    def sign_out() -> BaseResponse:
         # A link, as GOV.UK's header pattern has it; signing someone out is all a forged one could do.
         was_signed_in = current_user() is not None
         _rotate_session()

@@ -1,4 +1,4 @@
-"""Request access: an example GOV.UK transaction built on govuk-layout."""
+"""Request access: a GOV.UK service built on govuk-layout."""
 
 from example.app import create_app
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from nested_nox import nox, passed
 
-REPO = Path(__file__).resolve().parents[2]
-RELEASE = "operations-engineering-example-dev"
+from tools import kit
+
+REPO = Path(__file__).resolve().parents[3]
+RELEASE = kit.load().release("example", "dev")
 CREDENTIALS = (
     "ECR_REGISTRY_URL", "ECR_REPOSITORY", "DEVELOPMENT_ECR_REGISTRY_URL", "DEVELOPMENT_ECR_REPOSITORY",
     "IMAGE_TAG", "GITHUB_SHA", "KUBE_CERT", "KUBE_TOKEN", "KUBE_CLUSTER", "KUBE_NAMESPACE", "KUBE_CONTEXT",

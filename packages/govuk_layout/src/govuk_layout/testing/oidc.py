@@ -1,18 +1,13 @@
-"""A real OpenID Connect provider process (oidc-provider-mock) and a browser-less walk through sign-in.
+"""Staff sign-in for tests: a real OpenID Connect provider process and a browser-less walk through it.
 
-To move into the shared process harness and the govuk_layout.testing plugin once they land.
+``oidc_provider()`` runs oidc-provider-mock (the test group) on a free loopback port with a staff
+and a non-staff person on its sign-in page; ``oidc_config()`` is the app config that points at it;
+``sign_in()`` goes through the real redirects, picking a person as someone would on that page.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import socket
-import subprocess  # nosec B404 - a fixed argument list
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,52 +16,29 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from flask.testing import FlaskClient
 
-HOST = "127.0.0.1"
+from govuk_layout.testing import processes
+
 STAFF_GROUP = "operations-engineering-staff"
 # The people on the provider's sign-in page: one with the staff group, one without.
-STAFF = {"sub": "sam.staff@justice.gov.uk", "email": "sam.staff@justice.gov.uk", "name": "Sam Staff",
-         "groups": [STAFF_GROUP]}  # fmt: skip
-NON_STAFF = {"sub": "nina.other@justice.gov.uk", "email": "nina.other@justice.gov.uk", "name": "Nina Other",
-             "groups": ["someone-else"]}  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
+STAFF: dict[str, Any] = {
+    "sub": "sam.staff@justice.gov.uk",
+    "email": "sam.staff@justice.gov.uk",
+    "name": "Sam Staff",
+    "groups": [STAFF_GROUP],
+}
+NON_STAFF: dict[str, Any] = {
+    "sub": "nina.other@justice.gov.uk",
+    "email": "nina.other@justice.gov.uk",
+    "name": "Nina Other",
+    "groups": ["someone-else"],
+}
 
 
 @contextlib.contextmanager
 def oidc_provider(log_dir: Path, users: tuple[Mapping[str, Any], ...] = (STAFF, NON_STAFF)) -> Iterator[str]:
     """Run oidc-provider-mock on a free loopback port for the ``with`` block; yields its issuer URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "oidc_provider_mock", "--host", HOST, "--port", str(port)]
-    for user in users:
-        command += ["--user-claims", json.dumps(user)]
-    log = log_dir / f"oidc-{port}.log"
-    issuer = f"http://{HOST}:{port}"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)  # nosec B603
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"oidc-provider-mock exited: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{issuer}/.well-known/openid-configuration", timeout=1):  # nosec B310
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"oidc-provider-mock did not answer: {log.read_text()}") from None
-                time.sleep(0.1)
-        yield issuer
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with processes.oidc_provider(log_dir, users) as server:
+        yield server.url
 
 
 def oidc_config(issuer: str, **overrides: Any) -> dict[str, Any]:

@@ -7,18 +7,18 @@ venv folder the nested sessions reuse between runs (NEW_SERVICE_CHECK_ENVDIR).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from nested_nox import nox, passed
 
-REPO = Path(__file__).resolve().parents[2]
+from tools import kit, new_service
+
+REPO = Path(__file__).resolve().parents[3]
 NAME = "demo"
 
 
@@ -72,14 +72,6 @@ def generated(clone: Path) -> Path:
     return clone
 
 
-def load_tool(repo: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("new_service_under_test", repo / "tools" / "new_service.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_service_is_registered_in_the_root_project_and_lock(generated: Path) -> None:
     with open(generated / "pyproject.toml", "rb") as file:
         dependency = tomllib.load(file)["tool"]["poetry"]["dependencies"][NAME]
@@ -100,11 +92,11 @@ def test_the_chart_renders_and_validates_for_every_environment(generated: Path) 
     assert passed(result)
     # The same contract check as the example's: the new namespace Terraform, workflow and chart agree.
     assert "contract, permissions and schemas hold" in result.stdout
-    team = load_tool(generated).team(generated)
-    for env in ("dev", "prod"):
+    facts = kit.load(generated)
+    for env in facts.environments:
         manifest = (generated / "build" / "charts" / env / f"{NAME}.yaml").read_text()
-        assert f"namespace: {team}-{NAME}-{env}" in manifest
-        assert f"host: {team}-{NAME}-{env}.cloud-platform.service.justice.gov.uk" in manifest.replace('"', "")
+        assert f"namespace: {facts.release(NAME, env)}" in manifest
+        assert f"host: {facts.release(NAME, env)}.cloud-platform.service.justice.gov.uk" in manifest.replace('"', "")
 
 
 def test_the_deploy_workflow_validates(generated: Path) -> None:
@@ -142,7 +134,7 @@ def test_an_existing_service_is_refused_and_nothing_is_written(generated: Path) 
 def test_an_invalid_name_is_refused_and_nothing_is_written(clone: Path, name: str, reason: str) -> None:
     before = snapshot(clone)
     result = subprocess.run(
-        [sys.executable, str(clone / "tools" / "new_service.py"), name], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tools.new_service", name], cwd=clone, capture_output=True, text=True, check=False
     )
     assert result.returncode == 2
     assert reason in result.stderr
@@ -151,10 +143,10 @@ def test_an_invalid_name_is_refused_and_nothing_is_written(clone: Path, name: st
 
 
 def test_the_longest_name_fits_every_hostname_label(clone: Path) -> None:
-    tool = load_tool(clone)
-    team, longest = tool.team(clone), max(tool.environments(), key=len)
-    fits = "a" * (57 - len(f"{team}--{longest}"))
-    tool.check(clone, fits)
-    assert len(f"{team}-{fits}-{longest}") == 57
-    with pytest.raises(tool.Refused, match="is too long"):
-        tool.check(clone, fits + "a")
+    facts = kit.load(clone)
+    longest = max(facts.environments, key=len)
+    fits = "a" * (new_service.HOST_LABEL_MAX - len(facts.release("", longest)))
+    new_service.check(clone, fits)
+    assert len(facts.release(fits, longest)) == new_service.HOST_LABEL_MAX == 57
+    with pytest.raises(new_service.Refused, match="is too long"):
+        new_service.check(clone, fits + "a")

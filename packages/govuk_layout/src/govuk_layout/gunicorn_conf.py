@@ -1,14 +1,23 @@
-"""gunicorn settings, read from the environment so one image serves every environment."""
+"""gunicorn settings for a service's image, read from the environment so one image serves every environment.
+
+Point gunicorn at this module and name the app; the app is all a service supplies::
+
+    gunicorn --config python:govuk_layout.gunicorn_conf 'example:create_app()'
+
+The kit's image sets ``GUNICORN_CMD_ARGS`` to this config and ``FLASK_APP`` to ``<service>:create_app()``,
+which is read below, so the container runs plain ``gunicorn`` (and ``flask`` commands find the same app).
+"""
 
 import os
 
 from govuk_layout import observability
 
-# The image runs plain `gunicorn` with this module as its config (GUNICORN_CMD_ARGS), so the app is named here.
-wsgi_app = "example:create_app()"
+# The app from FLASK_APP when set; an app named on gunicorn's command line comes first anyway.
+wsgi_app = os.environ.get("FLASK_APP") or None
+# The port is the kit's app-port ([tool.govuk-kit] in the kit's pyproject.toml); the image sets PORT.
 bind = f"0.0.0.0:{os.environ.get('PORT', '1551')}"  # nosec B104 - the container's only interface
 # Measured with `nox -s bench` (docs/performance.md): a page costs the same CPU per request under sync and
-# gthread workers, because rendering holds the GIL. Threads win on waits: while one thread waits on DynamoDB
+# gthread workers, because rendering holds the GIL. Threads win on waits: while one thread waits on a backend
 # (up to seconds when it is slow), the others keep serving pages and the kubelet's probes, where a sync worker
 # would block. So: one process per core the pod is given (2), each with 4 threads.
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
