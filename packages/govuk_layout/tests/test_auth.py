@@ -10,9 +10,9 @@ import pytest
 import requests
 from flask import Blueprint, Flask, session
 
-from govuk_layout.sessions import BOOKKEEPING_KEYS
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.auth import SESSION_KEY, current_user, has_role, protect_blueprint, safe_return_path, staff_required
+from govuk_layout.sessions import BOOKKEEPING_KEYS
 from govuk_layout.testing.oidc import (
     NON_STAFF,
     STAFF,

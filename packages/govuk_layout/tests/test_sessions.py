@@ -12,11 +12,11 @@ import pytest
 import redis
 from flask import Flask, session
 from flask.testing import FlaskClient
-from govuk_layout.testing.processes import free_port
 from prometheus_client import REGISTRY
 
 from govuk_layout import ConfigError, GovukLayout, no_store, rotate_session, session_expired
 from govuk_layout import sessions as sessions_module
+from govuk_layout.testing.processes import free_port
 
 HTTPS = "https://localhost"
 SECRET_ANSWER = "Ada Lovelace, 12 Acacia Avenue"

@@ -553,7 +553,9 @@ def requirements(schema: type[LayoutSettings], config: Mapping[str, Any], testin
             "hold across workers and replicas (RATELIMIT_STORAGE_URI=memory:// accepts limits per process; "
             "RATELIMIT_ENABLED=false turns them off)"
         )
-    if not testing and not any(_given(schema, config, name, str | None) for name in ("REDIS_URL", "GOVUK_SESSION_STORE")):
+    if not testing and not any(
+        _given(schema, config, name, str | None) for name in ("REDIS_URL", "GOVUK_SESSION_STORE")
+    ):
         problems.append(
             "REDIS_URL (or GOVUK_SESSION_STORE) is required when GOVUK_ENVIRONMENT is production, so sessions are "
             "shared by every worker and replica"

@@ -51,8 +51,14 @@ _STORE_ERRORS = (redis.RedisError, OSError)
 class _GovukSessions(SessionInterface):
     """Flask-Session's interface plus the absolute lifetime, expiry detection and store-outage handling."""
 
+    # Flask-Session's, declared for the type checker (annotations only: the library's own are used).
     sid_length: int
     permanent: bool
+    session_class: Any
+    _generate_sid: Callable[[int], str]
+    _get_store_id: Callable[[str], str]
+    _delete_session: Callable[[str], None]
+    regenerate: Callable[[Any], None]
 
     def open_session(self, app: Flask, request: Request) -> ServerSideSession:
         presented = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
