@@ -99,6 +99,12 @@ def live_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
 
 
 @pytest.fixture(scope="session")
+def govuk_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
+    """The example as a service on GOV.UK would run it (GOVUK_BRAND=govuk), on the same table."""
+    return serve("app-govuk", create_table=False, GOVUK_BRAND="govuk", RATELIMIT_DEFAULT="100000 per minute")
+
+
+@pytest.fixture(scope="session")
 def axe_source() -> str:
     return axe_check.axe_source(CACHE)
 

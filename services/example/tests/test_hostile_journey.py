@@ -91,7 +91,7 @@ def assert_safe(response: TestResponse) -> str:
     assert response.status_code < 500, f"{response.status_code}: {response.get_data(as_text=True)[:300]}"
     body = response.get_data(as_text=True)
     if response.status_code >= 400 and body:
-        assert "– GOV.UK</title>" in body and "govuk-footer" in body
+        assert "– Ministry of Justice</title>" in body and "govuk-footer" in body
     assert SCRIPT not in body and IMAGE not in body
     return body
 

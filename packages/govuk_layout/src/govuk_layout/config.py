@@ -55,6 +55,15 @@ DEFAULT_PERMISSIONS_POLICY = {
 _POLICY_NAME = re.compile(r"[a-z]+(-[a-z]+)*")
 _POLICY_UNSAFE = re.compile(r"[;,\x00-\x1f\x7f]")
 _STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
+# GOV.UK's header, crown, crest and GDS Transport are for services on GOV.UK only.
+GOVUK_SERVICE_DOMAIN = ".service.gov.uk"
+Brand = Literal["govuk", "organisation"]
+
+
+def brand_for(service_url: str) -> Brand:
+    """``govuk`` for a service at ``https://<name>.service.gov.uk``, else ``organisation`` (a path counts as else)."""
+    host = (urlsplit(service_url).hostname or "").rstrip(".")
+    return "govuk" if host.endswith(GOVUK_SERVICE_DOMAIN) else "organisation"
 
 
 class ConfigError(RuntimeError):
@@ -148,6 +157,21 @@ class LayoutSettings(BaseSettings):
         "The organisation responsible for the service, named on the standard pages.",
         section=SERVICE,
         min_length=1,
+    )
+    GOVUK_BRAND: Brand = setting(
+        "organisation",
+        "`govuk` (GOV.UK's header, crown, crest and GDS Transport: only for a service on GOV.UK) or "
+        "`organisation` (the MOJ Design System header with `GOVUK_DEPARTMENT` and `GOVUK_ORGANISATION_LOGO`, "
+        "the Arial stack, no crown or crest, titles ending with `GOVUK_DEPARTMENT`). Unset or empty: `govuk` "
+        "when `GOVUK_SERVICE_URL`'s host ends in `.service.gov.uk`, else `organisation`.",
+        section=SERVICE,
+        shown_default="from `GOVUK_SERVICE_URL`",
+    )
+    GOVUK_ORGANISATION_LOGO: str | None = setting(
+        None,
+        "The organisation brand's header logo: a path or `https://` URL of an image shown 40 pixels square on black.",
+        section=SERVICE,
+        shown_default="the Ministry of Justice crest",
     )
     GOVUK_NAVIGATION: list[NavigationItem] = setting(
         [],
@@ -417,7 +441,15 @@ class LayoutSettings(BaseSettings):
         5.0, "Seconds to wait for the provider before showing the 503 page.", section=STAFF_SIGN_IN, gt=0, le=30
     )
 
-    @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
+    @model_validator(mode="before")
+    @classmethod
+    def _brand_from_service_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("GOVUK_BRAND"):
+            service_url = data.get("GOVUK_SERVICE_URL")
+            data = {**data, "GOVUK_BRAND": brand_for(service_url if isinstance(service_url, str) else "/")}
+        return data
+
+    @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL", "GOVUK_ORGANISATION_LOGO")
     @classmethod
     def _links(cls, value: str | None) -> str | None:
         return _check_link(value)
