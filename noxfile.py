@@ -286,6 +286,12 @@ VENDORED = (
     "static/govuk-frontend.min.css",
     "static/govuk-frontend.min.js",
     "static/fingerprints.json",  # without it, asset_url() falls back to plain names, cached for an hour only
+    # The organisation brand's stylesheet and MOJ Frontend (govuk_layout.assets).
+    "static/govuk-frontend-organisation.min.css",
+    "static/moj/moj-frontend.min.css",
+    "static/moj/moj-frontend-organisation.min.css",
+    "static/moj/moj-frontend.min.js",
+    "static/moj/images/moj-logotype-crest-2024.svg",
 )
 
 
@@ -330,7 +336,7 @@ NEW_SERVICE = ("-m", "tools.new_service")
 def namespace(session: nox.Session) -> None:
     """Write each service's Cloud Platform namespace Terraform from templates/namespace (-- <service> for one)."""
     session.install(f"jinja2=={_locked_version('jinja2')}")
-    session.run("python", "tools/namespace.py", *session.posargs)
+    session.run("python", "-m", "tools.namespace", *session.posargs)
 
 
 @nox.session(name="new-service", python=PYTHON)
@@ -530,7 +536,7 @@ def render_charts(session: nox.Session) -> None:
     # python-hcl2 goes in a folder of its own: checkov's bc-python-hcl2 is an older module of the same name.
     contract_deps = Path(session.virtualenv.location) / "contract-deps"
     session.install("--target", str(contract_deps), *(f"{name}=={_locked_version(name)}" for name in CONTRACT_DEPS))
-    session.run("python", "tools/contract.py", *rendered, env={"PYTHONPATH": str(contract_deps)})
+    session.run("python", "-m", "tools.contract", *rendered, env={"PYTHONPATH": str(contract_deps)})
     # Skips live next to what they excuse (checkov.io/skipN annotations, `# checkov:skip=` comments).
     # One framework per run: given --file and --directory together, checkov reports only the directory.
     scans = {"kubernetes": [arg for path in rendered for arg in ("--file", path)]}

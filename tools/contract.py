@@ -1,6 +1,6 @@
 """Check the boundary between this repository and its Cloud Platform namespaces, from the repo alone.
 
-`python tools/contract.py build/charts` (render-charts runs it after rendering) checks:
+`python -m tools.contract build/charts` (render-charts runs it after rendering) checks:
 
 - contract: the names the namespace Terraform writes (GitHub environments with their secrets and
   variables, Kubernetes Secrets and keys, the IRSA ServiceAccount) against the names the deploy
@@ -264,6 +264,25 @@ def check_chart(manifest: Path, namespace_by_name: dict[str, Namespace]) -> list
     return problems
 
 
+def describe(root: Path, release: str, github_environment: str) -> list[str]:
+    """What the release's namespace provides, by its Terraform: for a deploy's dry run to show."""
+    found = read_namespaces(root).get(release)
+    if found is None:
+        return [f"no namespace Terraform for {release} under {namespaces.NAMESPACES}: run `nox -s namespace`"]
+    lines = [f"namespace {release} ({found.where.relative_to(root)}):"]
+    lines += [
+        f"  ServiceAccount {name} (irsa.tf, with the table's IAM role)" for name in sorted(found.service_accounts)
+    ]
+    lines += [f"  Secret {name}: {', '.join(sorted(keys))} (secret.tf)" for name, keys in sorted(found.secrets.items())]
+    written: dict[str, str] = {}
+    for each in read_namespaces(root).values():
+        written |= each.github.get(github_environment, {})
+    for kind in ("secrets", "vars"):
+        names = sorted(name.partition(".")[2] for name in written if name.startswith(f"{kind}."))
+        lines.append(f"  GitHub environment {github_environment} {kind}: {', '.join(names) or 'none'}")
+    return lines
+
+
 def _group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
@@ -363,7 +382,7 @@ def check(root: Path, manifests: Sequence[Path]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tools/contract.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.contract", description=__doc__.splitlines()[0])
     parser.add_argument("manifests", nargs="+", type=Path, help="rendered manifests, or folders of them")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

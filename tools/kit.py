@@ -25,6 +25,8 @@ class Kit:
     metrics_port: int
     local_dynamodb_port: int
     uid: int
+    # The repository (under ministryofjustice) whose GitHub environments Cloud Platform's modules write to.
+    github_repository: str
 
     def release(self, service: str, environment: str) -> str:
         """Release and namespace name, <team>-<service>-<env>, as Cloud Platform names namespaces."""
@@ -57,4 +59,5 @@ def load(root: Path = ROOT) -> Kit:
         metrics_port=int(facts["metrics-port"]),
         local_dynamodb_port=int(facts["local-dynamodb-port"]),
         uid=int(facts["uid"]),
+        github_repository=str(facts["github-repository"]),
     )

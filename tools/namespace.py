@@ -16,20 +16,13 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import kit
+
+ROOT = kit.ROOT
 TEMPLATES = ROOT / "templates" / "namespace"
 NAMESPACES = Path("platform/cloud-platform-environments/namespaces/live.cloud-platform.service.justice.gov.uk")
-# The environments the chart knows, in promotion order; the first one a service has owns its ECR repository.
-ORDER = ("dev", "preprod", "prod")
-# How Cloud Platform's tags spell each environment.
+# How Cloud Platform's tags spell an environment.
 ENVIRONMENT_NAMES = {"dev": "development", "preprod": "preproduction", "prod": "production"}
-REDIS_NODE_TYPES = {"dev": "cache.t4g.micro", "preprod": "cache.t4g.micro", "prod": "cache.t4g.small"}
-
-
-def kit(root: Path) -> dict[str, str]:
-    """[tool.govuk-kit] of the root pyproject.toml: the team and the GitHub repository, written once."""
-    with open(root / "pyproject.toml", "rb") as file:
-        return dict(tomllib.load(file)["tool"]["govuk-kit"])
 
 
 def services(root: Path) -> list[str]:
@@ -37,15 +30,9 @@ def services(root: Path) -> list[str]:
     return sorted(path.name for path in (root / "charts" / "values").iterdir() if path.is_dir())
 
 
-def environments(root: Path, service: str) -> list[str]:
-    """The service's environments: one chart values file each, in promotion order."""
-    found = {path.stem.removeprefix("values-") for path in (root / "charts" / "values" / service).glob("values-*.yaml")}
-    return [env for env in ORDER if env in found]
-
-
-def namespace(root: Path, service: str, env: str) -> str:
-    """<team>-<service>-<env>: the namespace, release, application Secret and GitHub deploy target."""
-    return f"{kit(root)['team']}-{service}-{env}"
+def environments(root: Path) -> tuple[str, ...]:
+    """The kit's environments in promotion order; the first owns the image repository, the last is production."""
+    return kit.load(root).environments
 
 
 def github_environment(service: str, env: str) -> str:
@@ -54,7 +41,8 @@ def github_environment(service: str, env: str) -> str:
 
 
 def resources(root: Path, service: str, env: str) -> Path:
-    return root / NAMESPACES / namespace(root, service, env) / "resources"
+    """The namespace's resources/ folder; the namespace is also the release and the app Secret's name."""
+    return root / NAMESPACES / kit.load(root).release(service, env) / "resources"
 
 
 def settings(root: Path, service: str) -> dict[str, object]:
@@ -76,22 +64,22 @@ def render(root: Path, service: str) -> dict[Path, str]:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    the_kit, own = kit(root), settings(root, service)
-    envs = environments(root, service)
+    facts, own = kit.load(root), settings(root, service)
+    envs = facts.environments
     rotated = dict(own.get("secret-key-rotated", {}))  # type: ignore[call-overload]
     files = {}
     for env in envs:
         context = {
-            "team": the_kit["team"],
-            "github_repository": the_kit["github-repository"],
+            "team": facts.team,
+            "github_repository": facts.github_repository,
             "service": service,
-            "namespace": namespace(root, service, env),
-            "environment_name": ENVIRONMENT_NAMES[env],
-            "is_production": str(env == "prod").lower(),
+            "namespace": facts.release(service, env),
+            "environment_name": ENVIRONMENT_NAMES.get(env, env),
+            "is_production": str(env == envs[-1]).lower(),
             "github_environment": github_environment(service, env),
             "github_environments": [github_environment(service, each) for each in envs],
             "table_hash_key": own.get("table-hash-key", "id"),
-            "redis_node_type": REDIS_NODE_TYPES[env],
+            "redis_node_type": "cache.t4g.small" if env == envs[-1] else "cache.t4g.micro",
             # A new date replaces random_password.secret_key, so the Secret gets a new SECRET_KEY.
             "secret_key_rotated": rotated.get(env, "never"),
         }
@@ -115,7 +103,7 @@ def stale(root: Path, names: Sequence[str]) -> list[str]:
                 problems.append(f"{path} is missing")
             elif actual.read_text() != text:
                 problems.append(f"{path} differs from templates/namespace")
-        for env in environments(root, service):
+        for env in environments(root):
             for extra in sorted(resources(root, service, env).glob("*")):
                 if extra.relative_to(root) not in files:
                     problems.append(f"{extra.relative_to(root)} is not made by templates/namespace")
@@ -125,7 +113,7 @@ def stale(root: Path, names: Sequence[str]) -> list[str]:
 def write(root: Path, service: str) -> list[Path]:
     """Write the service's namespace files (replacing what was there); returns their paths."""
     files = render(root, service)
-    for env in environments(root, service):
+    for env in environments(root):
         for old in resources(root, service, env).glob("*.tf"):
             old.unlink()
     for path, text in files.items():

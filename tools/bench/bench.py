@@ -170,11 +170,15 @@ def _cookies(headers: dict[str, str]) -> str:
 
 
 def _subresources(page_url: str, html: str) -> list[str]:
-    """What a browser fetches for the page: stylesheets, scripts and module imports, and the SVG favicon."""
+    """What a browser fetches for the page: stylesheets, scripts and module imports, images and one favicon."""
     found = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     found += re.findall(r'<script[^>]+src="([^"]+)"', html)
     found += re.findall(r'import [^"]+ from "([^"]+)"', html)
-    found += re.findall(r'<link rel="icon" sizes="any" href="([^"]+)"', html)
+    found += (
+        re.findall(r'<link rel="icon" sizes="any" href="([^"]+)"', html)
+        or re.findall(r'<link rel="icon"[^>]* href="([^"]+)"', html)[:1]
+    )  # a browser fetches one icon: the scalable one, else the first
+    found += re.findall(r'<img[^>]* src="([^"]+)"', html)  # the organisation brand's header logo
     return [urljoin(page_url, url) for url in dict.fromkeys(found)]
 
 

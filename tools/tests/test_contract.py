@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tools"))
-import contract  # noqa: E402
-import namespace  # noqa: E402
+from tools import contract, namespace
+
+REPO = namespace.ROOT
 
 DEV = "operations-engineering-example-dev"
 SERVICE = ".github/workflows/deploy-service.yml"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tools"))
-import pinned_actions  # noqa: E402
+from tools import kit, pinned_actions
+
+REPO = kit.ROOT
 
 SHA = "3d3c42e5aac5ba805825da76410c181273ba90b1"
 

@@ -13,6 +13,8 @@ BASE_CONFIG = {
     **TEST_CONFIG,
     "GOVUK_SERVICE_NAME": "Apply for a thing",
     "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
+    # These tests check GOV.UK's chrome; test_brand.py renders both brands.
+    "GOVUK_BRAND": "govuk",
 }
 
 

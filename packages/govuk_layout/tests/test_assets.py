@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -20,7 +21,7 @@ from govuk_layout import assets, cli
 
 FILES = {
     "package/dist/govuk/govuk-frontend.min.css": (
-        b"@font-face{src:url(/assets/fonts/bold.woff2) format('woff2')}"
+        b"@font-face{font-family:GDS Transport;src:url(/assets/fonts/bold.woff2) format('woff2')}"
         + b".govuk-footer{background:url(/assets/images/favicon.ico)}" * 20
     ),
     "package/dist/govuk/govuk-frontend.min.js": b"export function initAll(){}" * 20,
@@ -30,12 +31,24 @@ FILES = {
     "package/dist/govuk/govuk-frontend.min.css.map": b"not a runtime file",
     "package/README.md": b"not a runtime file",
 }
+MOJ_FILES = {
+    "package/moj/moj-frontend.min.css": (
+        b".moj-header{color:#fff;font-family:GDS Transport,arial,sans-serif}"
+        + b".moj-badge{background:url(/assets/images/icon-tick.svg)}" * 20
+    ),
+    "package/moj/moj-frontend.min.js": b"export function initAll(){}" * 20,
+    "package/moj/assets/images/icon-tick.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+    "package/moj/assets/images/moj-logotype-crest-2024.svg": (
+        b'<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 40 40"><path d="M0 0h40v40z"/></svg>'
+    ),
+    "package/moj/template.njk": b"not a runtime file",
+}
 
 
-def _tarball() -> bytes:
+def _tarball(files: dict[str, bytes] = FILES) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, content in FILES.items():
+        for name, content in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)
             archive.addfile(info, io.BytesIO(content))
@@ -50,6 +63,7 @@ class Registry:
     def __init__(self) -> None:
         self.tarball = _tarball()
         self.served = self.tarball
+        self.moj_tarball = _tarball(MOJ_FILES)
         self.requests: list[str] = []
         registry = self
 
@@ -61,8 +75,14 @@ class Registry:
                     body = json.dumps(
                         {"dist": {"tarball": f"{base}/govuk-frontend.tgz", "integrity": _integrity(registry.tarball)}}
                     ).encode()
+                elif self.path == f"/@ministryofjustice%2Ffrontend/{assets.MOJ_FRONTEND.version}":
+                    body = json.dumps(
+                        {"dist": {"tarball": f"{base}/moj-frontend.tgz", "integrity": _integrity(registry.moj_tarball)}}
+                    ).encode()
                 elif self.path == "/govuk-frontend.tgz":
                     body = registry.served
+                elif self.path == "/moj-frontend.tgz":
+                    body = registry.moj_tarball
                 else:
                     self.send_error(404)
                     return
@@ -81,12 +101,23 @@ class Registry:
 @pytest.fixture
 def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[Registry]:
     fake = Registry()
-    monkeypatch.setattr(assets, "GOVUK_FRONTEND_INTEGRITY", _integrity(fake.tarball))
+    _pin(monkeypatch, _integrity(fake.tarball), _integrity(fake.moj_tarball))
     thread = threading.Thread(target=fake.server.serve_forever, daemon=True)
     thread.start()
     yield fake
     fake.server.shutdown()
     fake.server.server_close()
+
+
+def _pin(monkeypatch: pytest.MonkeyPatch, govuk: str, moj: str) -> None:
+    """Pin the builder to the fake registry's tarballs."""
+    releases = (
+        dataclasses.replace(assets.GOVUK_FRONTEND, integrity=govuk),
+        dataclasses.replace(assets.MOJ_FRONTEND, integrity=moj),
+    )
+    monkeypatch.setattr(assets, "RELEASES", releases)
+    monkeypatch.setattr(assets, "GOVUK_FRONTEND", releases[0])
+    monkeypatch.setattr(assets, "MOJ_FRONTEND", releases[1])
 
 
 def _closed_port_url() -> str:
@@ -101,13 +132,19 @@ def test_installs_only_runtime_files(registry: Registry, tmp_path: Path) -> None
     names = assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
     assert names == [
         "fonts/bold.woff2",
+        "govuk-frontend-organisation.min.css",
         "govuk-frontend.min.css",
         "govuk-frontend.min.js",
         "images/favicon.ico",
         "manifest.json",
+        "moj/images/icon-tick.svg",
+        "moj/images/moj-logotype-crest-2024.svg",
+        "moj/moj-frontend-organisation.min.css",
+        "moj/moj-frontend.min.css",
+        "moj/moj-frontend.min.js",
     ]
     assert (dest / "fonts" / "bold.woff2").read_bytes() == b"font"
-    assert not (dest / "README.md").exists()
+    assert not (dest / "README.md").exists() and not (dest / "moj" / "template.njk").exists()
     assert assets.installed_version(dest) == assets.GOVUK_FRONTEND_VERSION
 
 
@@ -131,7 +168,7 @@ def test_works_from_cache_when_network_is_unavailable(registry: Registry, tmp_pa
 def test_corrupt_cache_is_refetched(registry: Registry, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assets.build(dest=tmp_path / "first", cache_dir=cache, registry=registry.url)
-    cached = next(cache.glob("*.tgz"))
+    cached = cache / f"govuk-frontend-{assets.GOVUK_FRONTEND_VERSION}.tgz"
     cached.write_bytes(b"corrupt")
     assets.build(dest=tmp_path / "second", cache_dir=cache, registry=registry.url)
     assert cached.read_bytes() == registry.tarball
@@ -140,7 +177,7 @@ def test_corrupt_cache_is_refetched(registry: Registry, tmp_path: Path) -> None:
 def test_registry_publishing_other_integrity_is_refused(
     registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(assets, "GOVUK_FRONTEND_INTEGRITY", "sha512-" + "A" * 86 + "==")
+    _pin(monkeypatch, _integrity(registry.tarball), "sha512-" + "A" * 86 + "==")
     with pytest.raises(assets.AssetError, match="pins"):
         assets.build(dest=tmp_path / "static", cache_dir=tmp_path / "cache", registry=registry.url)
 
@@ -203,7 +240,10 @@ def test_cli_success(registry: Registry, tmp_path: Path, capsys: pytest.CaptureF
         capsys, "assets", "--dest", str(tmp_path / "s"), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url
     )
     assert code == 0
-    assert f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} (5 files)" in out
+    assert (
+        f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} and @ministryofjustice/frontend 11.1.0 (11 files)"
+        in out
+    )
 
 
 def test_registry_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -230,13 +270,7 @@ def test_fingerprints_and_precompresses(registry: Registry, tmp_path: Path) -> N
     assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
     manifest = assets.load_manifest(dest)
     assert manifest["fonts/bold.woff2"] == f"fonts/bold.{hashlib.sha256(b'font').hexdigest()[:12]}.woff2"
-    assert set(manifest) == {
-        "fonts/bold.woff2",
-        "govuk-frontend.min.css",
-        "govuk-frontend.min.js",
-        "images/favicon.ico",
-        "manifest.json",
-    }
+    assert set(manifest) == set(assets.install([registry.tarball, registry.moj_tarball], tmp_path / "again"))
     for name, hashed in manifest.items():
         assert (dest / hashed).read_bytes() == (dest / name).read_bytes()
         assert hashed.endswith(hashlib.sha256((dest / name).read_bytes()).hexdigest()[:12] + Path(name).suffix)
@@ -248,6 +282,22 @@ def test_fingerprints_and_precompresses(registry: Registry, tmp_path: Path) -> N
         assert brotli.decompress((dest / f"{name}.br").read_bytes()) == content
         assert gzip.decompress((dest / f"{name}.gz").read_bytes()) == content
     assert not list(dest.glob("fonts/*.br")) and not list(dest.glob("fonts/*.gz"))
+    # MOJ Frontend's CSS names its own images, under moj/.
+    moj_css = (dest / manifest["moj/moj-frontend.min.css"]).read_text()
+    assert f"url(../{manifest['moj/images/icon-tick.svg']})" in moj_css
+
+
+def test_derives_the_organisation_brand(registry: Registry, tmp_path: Path) -> None:
+    dest = tmp_path / "static"
+    assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
+    organisation = (dest / assets.ORGANISATION_CSS).read_text()
+    assert "@font-face" not in organisation and "GDS Transport" not in organisation and "bold" not in organisation
+    assert ".moj-header{color:#fff;font-family:arial,helvetica,sans-serif}" in organisation
+    assert ".moj-badge" not in organisation  # MOJ's components stay in MOJ's own stylesheet
+    moj = (dest / assets.MOJ_CSS["organisation"]).read_text()
+    assert "GDS Transport" not in moj and moj.count(".moj-badge{") == 20
+    crest = (dest / assets.MOJ_CREST).read_text()
+    assert crest.startswith("<svg ") and 'fill="#ffffff"' in crest and 'd="M0 0h40v40z"' in crest
 
 
 def test_an_install_by_an_older_builder_is_rebuilt(
@@ -257,7 +307,7 @@ def test_an_install_by_an_older_builder_is_rebuilt(
     args = ("assets", "--dest", str(dest), "--cache-dir", str(tmp_path / "c"), "--registry", registry.url)
     assert _run_cli(capsys, *args)[0] == 0
     assert assets.is_current(dest)
-    (dest / assets.STAMP_FILE).write_text(assets.GOVUK_FRONTEND_VERSION + "\n")  # the unfingerprinted layout
+    (dest / assets.STAMP_FILE).write_text(assets.GOVUK_FRONTEND_VERSION + "+fingerprinted.1\n")  # before MOJ
     (dest / assets.MANIFEST_FILE).unlink()
     assert assets.installed_version(dest) == assets.GOVUK_FRONTEND_VERSION and not assets.is_current(dest)
     code, out, _ = _run_cli(capsys, *args)

@@ -9,10 +9,19 @@ from typing import Any
 import pytest
 import requests
 from flask import Blueprint, Flask, session
-from oidc_support import NON_STAFF, STAFF, choose_user, oidc_config, oidc_provider, query, sign_in, start_sign_in
 
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.auth import SESSION_KEY, current_user, has_role, protect_blueprint, safe_return_path, staff_required
+from govuk_layout.testing.oidc import (
+    NON_STAFF,
+    STAFF,
+    choose_user,
+    oidc_config,
+    oidc_provider,
+    query,
+    sign_in,
+    start_sign_in,
+)
 from govuk_layout.testing.processes import free_port
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask, render_template_string
@@ -20,12 +21,12 @@ def test_double_registration_is_refused(app: Flask) -> None:
         GovukLayout().init_app(app)
 
 
-def test_factory_pattern_init_app(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_factory_pattern_init_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GOVUK_SERVICE_NAME", "From the environment")
     monkeypatch.setenv("GOVUK_CONTACT_EMAIL", "env@justice.gov.uk")
     monkeypatch.setenv("GOVUK_ENVIRONMENT", "development")
     layout = GovukLayout()
-    app = Flask("factory_app")
+    app = Flask("factory_app", instance_path=str(tmp_path))  # where development keeps its key
     layout.init_app(app)
     assert app.extensions["govuk_layout"].extension is layout
     assert app.config["GOVUK_SERVICE_NAME"] == "From the environment"

@@ -28,7 +28,7 @@ def limited(make_app: Callable[..., Flask]) -> Iterator[Callable[..., Flask]]:
     made: list[Flask] = []
 
     def factory(**config: object) -> Flask:
-        app = make_app(**config)
+        app = make_app(**{"RATELIMIT_ENABLED": True, **config})
         made.append(app)
         return app
 

@@ -28,6 +28,7 @@ from govuk_layout.testing.processes import ServerProcess, free_port
 PACKAGE = Path(__file__).resolve().parents[1]
 README = PACKAGE / "README.md"
 SERVICE_NAME = "Apply for a thing"
+ORGANISATION = "Ministry of Justice"  # GOVUK_DEPARTMENT's default
 
 
 def readme_block(marker: str) -> str:
@@ -136,11 +137,16 @@ def test_the_app_uses_the_installed_wheel_not_this_checkout(outside_app: Outside
 @pytest.mark.parametrize(
     ("path", "status", "title", "heading"),
     [
-        ("/", 200, f"{SERVICE_NAME} – GOV.UK", SERVICE_NAME),
-        ("/cookies", 200, f"Cookies – {SERVICE_NAME} – GOV.UK", "Cookies"),
-        ("/accessibility", 200, f"Accessibility statement – {SERVICE_NAME} – GOV.UK", "Accessibility statement for"),
-        ("/privacy", 200, f"Privacy notice – {SERVICE_NAME} – GOV.UK", "Privacy notice"),
-        ("/no-such-page", 404, f"Page not found – {SERVICE_NAME} – GOV.UK", "Page not found"),
+        ("/", 200, f"{SERVICE_NAME} – {ORGANISATION}", SERVICE_NAME),
+        ("/cookies", 200, f"Cookies – {SERVICE_NAME} – {ORGANISATION}", "Cookies"),
+        (
+            "/accessibility",
+            200,
+            f"Accessibility statement – {SERVICE_NAME} – {ORGANISATION}",
+            "Accessibility statement for",
+        ),
+        ("/privacy", 200, f"Privacy notice – {SERVICE_NAME} – {ORGANISATION}", "Privacy notice"),
+        ("/no-such-page", 404, f"Page not found – {SERVICE_NAME} – {ORGANISATION}", "Page not found"),
     ],
 )
 def test_pages_render_in_govuk_style(outside_app: OutsideApp, path: str, status: int, title: str, heading: str) -> None:
@@ -151,8 +157,10 @@ def test_pages_render_in_govuk_style(outside_app: OutsideApp, path: str, status:
     assert re.search(r'<html lang="en" class="govuk-template[^"]*"', html)
     assert f"<title>{title}</title>" in html
     assert re.search(rf'<h1 class="govuk-heading-[xl]+">\s*{re.escape(heading)}', html)
-    for part in ("govuk-header", "govuk-service-navigation", "govuk-phase-banner", "govuk-footer"):
+    # The quick start's service URL is "/", not on GOV.UK: the organisation brand.
+    for part in ("moj-header", "govuk-service-navigation", "govuk-phase-banner", "govuk-footer"):
         assert f'class="{part}' in html, part
+    assert 'class="govuk-header' not in html
     # The cookies page is where the choice is made, so it alone has no banner.
     assert ('class="govuk-cookie-banner' in html) is (path != "/cookies")
     stylesheet, script = asset_urls(html)
@@ -165,6 +173,10 @@ def test_the_css_js_and_fonts_are_served(outside_app: OutsideApp) -> None:
     css = fetch(outside_app.base_url + stylesheet)
     assert css.status == 200
     assert css.content_type.startswith("text/css")
+    assert b".moj-header" in css.body and b"GDS Transport" not in css.body
+    # The GOV.UK brand's stylesheet and its fonts ship in the wheel too.
+    stylesheet = "/assets/govuk-frontend.min.css"
+    css = fetch(outside_app.base_url + stylesheet)
     assert b".govuk-header" in css.body
     fonts = set(re.findall(r"url\(['\"]?([^)'\"]+\.woff2)['\"]?\)", css.text))
     assert fonts, "the CSS names no fonts"

@@ -100,6 +100,12 @@ def live_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
 
 
 @pytest.fixture(scope="session")
+def govuk_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
+    """The example as a service on GOV.UK would run it (GOVUK_BRAND=govuk), on the same table."""
+    return serve("app-govuk", create_table=False, GOVUK_BRAND="govuk", RATELIMIT_DEFAULT="100000 per minute")
+
+
+@pytest.fixture(scope="session")
 def axe_source() -> str:
     return axe_check.axe_source(CACHE)
 
@@ -186,7 +192,7 @@ def audit(axe_source: str, html_checker: HtmlChecker, recorders: dict[Page, Reco
 
     def check(page: Page, state: str) -> None:
         recorder = recorders[page]
-        assert_govuk_page(recorder.html(), r".+ – GOV\.UK")  # one h1, a working skip link, no traceback
+        assert_govuk_page(recorder.html(), r".+ – .+")  # one h1, a working skip link, no traceback
         problems = [f"axe: {line}" for line in axe_check.violations(page, axe_source, recorder.javascript)]
         problems += [f"vnu: {line}" for line in html_checker.errors(recorder.html())]
         problems += recorder.errors

@@ -10,6 +10,9 @@ from playwright.sync_api import Locator, Page, expect
 
 Audit = Callable[[Page, str], None]
 SERVICE = "Request access to an Operations Engineering service"
+# The end of every title, per GOVUK_BRAND; the example, on a justice.gov.uk host, has the organisation's.
+TITLE_SUFFIX = {"organisation": "Ministry of Justice", "govuk": "GOV.UK"}
+ORGANISATION = TITLE_SUFFIX["organisation"]
 START_DATE = datetime.date.today() + datetime.timedelta(days=30)
 REFERENCE = re.compile(r"RA-[A-HJKMNP-TV-Z2-9]{4}-[A-HJKMNP-TV-Z2-9]{4}")
 
@@ -58,10 +61,10 @@ def error_summary(page: Page) -> Locator:
     return page.get_by_role("alert").filter(has_text="There is a problem")
 
 
-def expect_question(page: Page, heading: str, errors: bool = False) -> None:
+def expect_question(page: Page, heading: str, errors: bool = False, brand: str = "organisation") -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     prefix = "Error: " if errors else ""
-    expect(page).to_have_title(f"{prefix}{heading} – {SERVICE} – GOV.UK")
+    expect(page).to_have_title(f"{prefix}{heading} – {SERVICE} – {TITLE_SUFFIX[brand]}")
 
 
 def reference_on(page: Page) -> str:

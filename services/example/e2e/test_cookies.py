@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from journey import SERVICE, Audit, error_summary
+from journey import ORGANISATION, SERVICE, Audit, error_summary
 from playwright.sync_api import Page, expect
 
 BANNER = f"Cookies on {SERVICE}"
@@ -61,7 +61,7 @@ def test_cookies_page_without_a_choice_shows_an_error(page: Page, audit: Audit) 
     page.goto("/cookies")
     expect(page.get_by_role("region", name=BANNER)).to_have_count(0)  # the page asks the same question
     page.get_by_role("button", name="Save cookie settings").click()
-    expect(page).to_have_title(f"Error: Cookies – {SERVICE} – GOV.UK")
+    expect(page).to_have_title(f"Error: Cookies – {SERVICE} – {ORGANISATION}")
     link = error_summary(page).get_by_role("link", name="Select yes if you want to accept analytics cookies")
     audit(page, "cookies page with an error")
     link.click()

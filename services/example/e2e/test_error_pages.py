@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from journey import SERVICE, Audit
+from journey import ORGANISATION, SERVICE, Audit
 from playwright.sync_api import Page, expect
 
 from govuk_layout.testing.processes import ServerProcess, free_port
@@ -42,7 +42,7 @@ def test_too_many_requests(new_page: Callable[..., Page], audit: Audit, rate_lim
     assert int(response.headers["retry-after"]) > 0
     heading = "Sorry, there have been too many attempts to use this service"
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    expect(page).to_have_title(f"{heading} – {SERVICE} – GOV.UK")
+    expect(page).to_have_title(f"{heading} – {SERVICE} – {ORGANISATION}")
     audit(page, "429 too many requests")
 
 
@@ -54,5 +54,5 @@ def test_service_unavailable(new_page: Callable[..., Page], audit: Audit, dynamo
         page.get_by_role("button", name="Check status").click()
     assert posted.value.status == 503
     expect(page.get_by_role("heading", level=1)).to_have_text("Sorry, the service is unavailable")
-    expect(page).to_have_title(f"Sorry, the service is unavailable – {SERVICE} – GOV.UK")
+    expect(page).to_have_title(f"Sorry, the service is unavailable – {SERVICE} – {ORGANISATION}")
     audit(page, "503 service unavailable")

@@ -3,31 +3,48 @@
 from __future__ import annotations
 
 import pytest
-from journey import QUESTIONS, SERVICE, START_DATE, Audit, answer, error_summary, expect_question, reference_on
+from journey import (
+    ORGANISATION,
+    QUESTIONS,
+    SERVICE,
+    START_DATE,
+    Audit,
+    answer,
+    error_summary,
+    expect_question,
+    reference_on,
+)
 from playwright.sync_api import Page, expect
 
 from govuk_layout.testing.processes import ServerProcess
 
 
-@pytest.fixture(params=["javascript on", "javascript off"])
-def browsing(request: pytest.FixtureRequest) -> tuple[Page, str]:
+@pytest.fixture(params=["javascript on", "javascript off", "GOV.UK brand"])
+def browsing(request: pytest.FixtureRequest) -> tuple[Page, str, str, str]:
+    """A page, its mode, its brand and its service's URL: the example's own brand with JavaScript on and
+    off, and once more on an instance configured for GOV.UK (GOVUK_BRAND=govuk)."""
+    if request.param == "GOV.UK brand":
+        server: ServerProcess = request.getfixturevalue("govuk_server")
+        return request.getfixturevalue("new_page")(base_url=server.url), "javascript on", "govuk", server.url
     fixture = "page" if request.param == "javascript on" else "page_no_js"
-    return request.getfixturevalue(fixture), request.param
+    url = request.getfixturevalue("live_server").url
+    return request.getfixturevalue(fixture), request.param, "organisation", url
 
 
-def test_whole_journey(browsing: tuple[Page, str], audit: Audit, live_server: ServerProcess) -> None:
-    page, mode = browsing
+def test_whole_journey(browsing: tuple[Page, str, str, str], audit: Audit) -> None:
+    page, mode, brand, url = browsing
+    mode = f"{mode}, {brand} brand"
     page.goto("/")
     page.get_by_role("button", name="Start now").click()
 
     for slug, heading, empty_error, _ in QUESTIONS:
-        expect_question(page, heading)
-        expect(page).to_have_url(f"{live_server.url}/request/{slug}")
+        expect_question(page, heading, brand=brand)
+        expect(page).to_have_url(f"{url}/request/{slug}")
         page.get_by_role("button", name="Continue").click()
-        expect_question(page, heading, errors=True)
+        expect_question(page, heading, errors=True, brand=brand)
         summary = error_summary(page)
         expect(summary.get_by_role("link", name=empty_error)).to_be_visible()
-        if mode == "javascript on":
+        if mode.startswith("javascript on"):
             # govuk-frontend moves focus to the summary on load, so screen readers announce it.
             expect(page.locator(".govuk-error-summary")).to_be_focused()
         audit(page, f"{slug} with errors ({mode})")
@@ -45,7 +62,7 @@ def test_whole_journey(browsing: tuple[Page, str], audit: Audit, live_server: Se
     audit(page, f"confirmation ({mode})")
 
     page.get_by_role("link", name="check the status of your request").click()
-    expect(page).to_have_url(f"{live_server.url}/status/{reference}")
+    expect(page).to_have_url(f"{url}/status/{reference}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Status of your request")
     expect(page.locator(".govuk-summary-list")).to_contain_text("moj-analytical-services GitHub organisation")
     audit(page, f"status found ({mode})")
@@ -116,7 +133,7 @@ def test_status_lookup(page: Page, audit: Audit, live_server: ServerProcess) -> 
     page.goto("/")
     page.get_by_role("link", name="Check a request").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the status of a request")
-    expect(page).to_have_title(f"Check the status of a request – {SERVICE} – GOV.UK")
+    expect(page).to_have_title(f"Check the status of a request – {SERVICE} – {ORGANISATION}")
     audit(page, "status lookup")
 
     page.get_by_role("button", name="Check status").click()

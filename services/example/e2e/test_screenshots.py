@@ -11,6 +11,8 @@ import pytest
 from journey import QUESTIONS, answer
 from playwright.sync_api import Page, expect
 
+from govuk_layout.testing.processes import ServerProcess
+
 VIEWPORT = {"width": 1000, "height": 760}
 
 
@@ -21,19 +23,35 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-@pytest.mark.screenshots
-def test_screenshots(new_page: Callable[..., Page], tmp_path: Path) -> None:
+def _out(tmp_path: Path) -> Path:
     out = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
     out.mkdir(parents=True, exist_ok=True)
-    page = new_page(viewport=VIEWPORT)
+    return out
+
+
+def _start(page: Page) -> None:
     page.goto("/")
     page.get_by_role("button", name="Reject analytics cookies").click()
     page.get_by_role("link", name="Hide cookie message").click()
 
+
+def _shot(page: Page, path: Path) -> None:
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=path, full_page=True, animations="disabled", caret="hide")
+    width, height = _png_size(path)
+    assert width == VIEWPORT["width"]
+    assert height >= VIEWPORT["height"]
+
+
+@pytest.mark.screenshots
+def test_screenshots(new_page: Callable[..., Page], tmp_path: Path) -> None:
+    """The journey in the example's own brand (the organisation's: it lives on justice.gov.uk)."""
+    out = _out(tmp_path)
+    page = new_page(viewport=VIEWPORT)
+    _start(page)
+
     def shot(name: str) -> None:
-        page.evaluate("document.fonts.ready")
-        assert page.evaluate("document.fonts.check('19px GDS Transport')"), "GOV.UK fonts did not load"
-        page.screenshot(path=out / f"{name}.png", full_page=True, animations="disabled", caret="hide")
+        _shot(page, out / f"{name}.png")
 
     shot("start-page")
     page.get_by_role("button", name="Start now").click()
@@ -51,7 +69,14 @@ def test_screenshots(new_page: Callable[..., Page], tmp_path: Path) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
     shot("confirmation")
 
-    for name in ("start-page", "question-with-errors", "check-answers", "confirmation"):
-        width, height = _png_size(out / f"{name}.png")
-        assert width == VIEWPORT["width"]
-        assert height >= VIEWPORT["height"]
+
+@pytest.mark.screenshots
+def test_screenshot_of_the_govuk_brand(
+    new_page: Callable[..., Page], govuk_server: ServerProcess, tmp_path: Path
+) -> None:
+    """The start page as a service on GOV.UK shows it: GOV.UK's header and GDS Transport."""
+    page = new_page(base_url=govuk_server.url, viewport=VIEWPORT)
+    _start(page)
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("document.fonts.check('19px GDS Transport')"), "GOV.UK fonts did not load"
+    _shot(page, _out(tmp_path) / "start-page-govuk-brand.png")

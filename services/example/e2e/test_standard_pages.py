@@ -5,21 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from journey import ORGANISATION, SERVICE
 from playwright.sync_api import Page, expect
 
 from govuk_layout.testing.processes import ServerProcess
 
 Audit = Callable[[Page, str], None]
-SERVICE = "Request access to an Operations Engineering service"
 
 
 @pytest.mark.parametrize(
     ("path", "heading", "title"),
     [
-        ("/", SERVICE, f"{SERVICE} – GOV.UK"),
-        ("/cookies", "Cookies", f"Cookies – {SERVICE} – GOV.UK"),
-        ("/accessibility", f"Accessibility statement for {SERVICE}", f"Accessibility statement – {SERVICE} – GOV.UK"),
-        ("/privacy", "Privacy notice", f"Privacy notice – {SERVICE} – GOV.UK"),
+        ("/", SERVICE, f"{SERVICE} – {ORGANISATION}"),
+        ("/cookies", "Cookies", f"Cookies – {SERVICE} – {ORGANISATION}"),
+        (
+            "/accessibility",
+            f"Accessibility statement for {SERVICE}",
+            f"Accessibility statement – {SERVICE} – {ORGANISATION}",
+        ),
+        ("/privacy", "Privacy notice", f"Privacy notice – {SERVICE} – {ORGANISATION}"),
     ],
 )
 def test_standard_page_is_accessible_and_valid(page: Page, audit: Audit, path: str, heading: str, title: str) -> None:
@@ -43,7 +47,7 @@ def test_not_found_page(page: Page, audit: Audit, live_server: ServerProcess) ->
     assert response is not None
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    expect(page).to_have_title(f"Page not found – {SERVICE} – GOV.UK")
+    expect(page).to_have_title(f"Page not found – {SERVICE} – {ORGANISATION}")
     audit(page, "404 page")
     page.get_by_role("link", name=f"go to the start of {SERVICE}").click()
     expect(page).to_have_url(f"{live_server.url}/")

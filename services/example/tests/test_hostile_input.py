@@ -7,10 +7,11 @@ from collections.abc import Callable
 import pytest
 from example_support import valid_answers
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from govuk_layout.testing import form_client
+from govuk_layout.testing.hostile import HOSTILE
 from govuk_layout.testing.processes import ServerProcess
 
 FIELDS = {"full-name": "full_name", "email": "email", "organisation": "organisation", "reason": "reason"}
@@ -22,12 +23,12 @@ values = st.one_of(text, st.lists(text, max_size=5))
 def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     """One app for every generated input; each input gets a fresh client (and session).
 
-    Rate limits are off: hundreds of posts a minute from one address are this test's method, not its subject.
+    Rate limits are off under TESTING: hundreds of posts a minute from one address are this test's method.
     """
-    return make_app(moto.url, RATELIMIT_ENABLED=False)
+    return make_app(moto.url)
 
 
-@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@HOSTILE
 @given(
     slug=st.sampled_from([*FIELDS, "start-date", "status"]), value=values, extra=st.dictionaries(text, text, max_size=3)
 )

@@ -42,8 +42,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 @pytest.fixture(scope="module")
 def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
-    """One app and table for the module; limits off, as these tests send far more than a person would."""
-    return make_app(moto.url, RATELIMIT_ENABLED=False)
+    """One app and table for the module; no rate limits under TESTING (these tests send more than a person would)."""
+    return make_app(moto.url)
 
 
 @pytest.fixture

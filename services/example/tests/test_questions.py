@@ -22,9 +22,9 @@ from govuk_layout.testing.processes import ServerProcess
 def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     """One app for the module: these tests only use the session, so they share its compiled templates.
 
-    Rate limits are off: this module's many posts from one address would otherwise reach them.
+    Rate limits are off under TESTING: this module's many posts from one address would otherwise reach them.
     """
-    return make_app(moto.url, RATELIMIT_ENABLED=False)
+    return make_app(moto.url)
 
 
 def _answer_up_to(post_form: Callable[..., TestResponse], slug: str) -> None:

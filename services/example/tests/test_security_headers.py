@@ -40,7 +40,7 @@ def test_every_kind_of_response_carries_the_headers(client: FormClient) -> None:
 
 def test_errors_and_outages_carry_the_headers(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-    client = make_app(dead, create_table=False, RATELIMIT_DEFAULT="2 per minute").test_client()
+    client = make_app(dead, create_table=False, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute").test_client()
     for expected in (503, 503, 429):
         with client.get("/readyz", headers=HTTPS) as unready:
             assert unready.status_code == 503  # health probes are never rate limited

@@ -7,7 +7,7 @@ def test_start_page(client: FlaskClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "<title>Request access to an Operations Engineering service – GOV.UK</title>" in html
+    assert "<title>Request access to an Operations Engineering service – Ministry of Justice</title>" in html
     assert 'class="govuk-heading-xl"' in html
     assert re.search(r'<link rel="stylesheet" href="/assets/govuk-frontend[^"]*\.css"', html)
     button = re.search(r"<a [^>]*govuk-button--start[^>]*>", html)

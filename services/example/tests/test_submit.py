@@ -141,7 +141,7 @@ def test_check_answers_without_csrf_token_is_refused(
     answer_all()
     with client.post("/request/check-answers", data={}) as refused:
         assert refused.status_code == 400
-        assert re.search(r"<title>(Error: )?[^<]*GOV.UK</title>", refused.get_data(as_text=True))
+        assert re.search(r"<title>(Error: )?[^<]*– Ministry of Justice</title>", refused.get_data(as_text=True))
     assert table_items(app) == []
 
 

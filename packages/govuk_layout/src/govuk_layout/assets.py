@@ -1,7 +1,11 @@
-"""Fetch, verify and install govuk-frontend's compiled runtime files.
+"""Fetch, verify and install govuk-frontend's and MOJ Frontend's compiled runtime files.
 
-The release is pinned here, with the sha512 integrity the npm registry
+Each release is pinned here, with the sha512 integrity the npm registry
 publishes for it, so a cached tarball can be verified offline too.
+
+MOJ Frontend (MIT) goes under ``moj/``: its stylesheet and script for the pages that use its
+components, its images, and the Ministry of Justice crest the organisation brand shows. The
+organisation brand's stylesheets are derived from the compiled CSS by ``stylesheets.py``.
 
 Installing also fingerprints every file (``name.<hash>.ext`` copies, listed in
 ``fingerprints.json``) and pre-compresses text files as ``.gz`` and ``.br``, so
@@ -22,25 +26,67 @@ import subprocess  # nosec B404 - only runs `npm config get registry`
 import tarfile
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ElementTree  # nosec B405 - parses only the integrity-checked tarball's SVG
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import brotli
 
+from govuk_layout import stylesheets
+
+
+@dataclass(frozen=True)
+class Release:
+    """One pinned npm release: which of its files the pages need, and where they are installed."""
+
+    package: str
+    version: str
+    integrity: str
+    # The folder inside the tarball holding the compiled files.
+    dist: str
+    # Runtime files and folders, relative to ``dist``; a leading ``assets/`` is dropped when installed.
+    files: tuple[str, ...]
+    dirs: tuple[str, ...]
+    # Where they go under the install folder ("" or "moj/").
+    into: str = ""
+
+
 GOVUK_FRONTEND_VERSION = "6.3.0"
-GOVUK_FRONTEND_INTEGRITY = (
-    "sha512-cXIQxm5PHCsbic47GXZrVBZhAeeshTLRL6ZBKilLsR6rMCjJuWb7Fruq0VUNMBJFlJk/srsRj/q8d5bM9cgKoA=="
+GOVUK_FRONTEND = Release(
+    package="govuk-frontend",
+    version=GOVUK_FRONTEND_VERSION,
+    integrity="sha512-cXIQxm5PHCsbic47GXZrVBZhAeeshTLRL6ZBKilLsR6rMCjJuWb7Fruq0VUNMBJFlJk/srsRj/q8d5bM9cgKoA==",
+    dist="package/dist/govuk/",
+    # The compiled CSS/JS and the fonts, images and manifest they reference.
+    files=("govuk-frontend.min.css", "govuk-frontend.min.js"),
+    dirs=("assets/",),
 )
-PACKAGE_NAME = "govuk-frontend"
+# 11.1.0 is the newest MOJ Frontend; its peerDependencies ask for govuk-frontend ^6.0.0.
+MOJ_FRONTEND = Release(
+    package="@ministryofjustice/frontend",
+    version="11.1.0",
+    integrity="sha512-1bkUbm2M4DpcpX/pOmumQRBsbJco9W2RwmJv5h/ZC/ZqrAOn2/FjpF+A7vS0gs7oMXBizr9O5huDrSYbLx73Nw==",
+    dist="package/moj/",
+    files=("moj-frontend.min.css", "moj-frontend.min.js"),
+    dirs=("assets/images/",),
+    into="moj/",
+)
+RELEASES = (GOVUK_FRONTEND, MOJ_FRONTEND)
 STAMP_FILE = ".govuk-frontend-version"
 # Bumped whenever the installed layout changes, so `govuk-layout assets` rebuilds older installs.
-BUILD_FORMAT = "fingerprinted.1"
+BUILD_FORMAT = "brands.2"
 MANIFEST_FILE = "fingerprints.json"
 DEFAULT_DEST = Path(__file__).parent / "static"
-_DIST = "package/dist/govuk/"
-# Runtime files only: the compiled CSS/JS and the fonts, images and manifest they reference.
-_RUNTIME_FILES = ("govuk-frontend.min.css", "govuk-frontend.min.js")
-_RUNTIME_DIRS = ("assets/",)
+# The organisation brand's files, derived at build time (see stylesheets.py).
+ORGANISATION_CSS = "govuk-frontend-organisation.min.css"
+MOJ_CSS = {"govuk": "moj/moj-frontend.min.css", "organisation": "moj/moj-frontend-organisation.min.css"}
+MOJ_JS = "moj/moj-frontend.min.js"
+MOJ_CREST = "moj/images/moj-logotype-crest-2024.svg"
+# The crest in MOJ Frontend has no fill of its own (the header's inline copy paints it white); the
+# header shows it as an <img>, so the installed copy is painted white (the PNG, dark, is the favicon).
+CREST_FILL = "#ffffff"
 _TIMEOUT = 30
 # Text formats worth pre-compressing; fonts and PNGs are compressed already.
 _COMPRESSIBLE = (".css", ".js", ".json", ".svg", ".ico")
@@ -70,15 +116,21 @@ def default_cache_dir() -> Path:
     return Path(base) / "govuk-layout"
 
 
-def verify_integrity(data: bytes, integrity: str) -> None:
-    """Check ``data`` against an SRI string such as ``sha512-<base64>``."""
+def stamp() -> str:
+    """What an install by this builder records: the pinned versions and the layout."""
+    return f"{GOVUK_FRONTEND.version}+{BUILD_FORMAT}+moj-{MOJ_FRONTEND.version}"
+
+
+def verify_integrity(data: bytes, release: Release, integrity: str | None = None) -> None:
+    """Check ``data`` against an SRI string such as ``sha512-<base64>`` (the release's pin by default)."""
+    integrity = integrity or release.integrity
     algorithm, _, expected = integrity.partition("-")
     if algorithm != "sha512":
         raise AssetError(f"unsupported integrity algorithm {algorithm!r}")
     actual = base64.b64encode(hashlib.sha512(data).digest()).decode()
     if actual != expected:
         raise AssetError(
-            f"integrity check failed for {PACKAGE_NAME} {GOVUK_FRONTEND_VERSION}: tarball does not match {integrity}"
+            f"integrity check failed for {release.package} {release.version}: tarball does not match {integrity}"
         )
 
 
@@ -93,29 +145,28 @@ def _get(url: str) -> bytes:
         raise AssetError(f"network error fetching {url}: {reason}") from None
 
 
-def fetch_tarball(cache_dir: Path, registry: str | None = None) -> bytes:
+def fetch_tarball(cache_dir: Path, registry: str | None = None, release: Release = GOVUK_FRONTEND) -> bytes:
     """Return the verified release tarball, from the cache when it is there."""
-    cached = cache_dir / f"{PACKAGE_NAME}-{GOVUK_FRONTEND_VERSION}.tgz"
+    cached = cache_dir / f"{release.package.lstrip('@').replace('/', '-')}-{release.version}.tgz"
     if cached.is_file():
         data = cached.read_bytes()
         try:
-            verify_integrity(data, GOVUK_FRONTEND_INTEGRITY)
+            verify_integrity(data, release)
             return data
         except AssetError:
             cached.unlink()  # a corrupt cache is refetched, never trusted
     base = registry or registry_url()
+    name = urllib.parse.quote(release.package, safe="@")  # a scoped name's slash is %2F in the registry's URL
     try:
-        document = json.loads(_get(f"{base}/{PACKAGE_NAME}/{GOVUK_FRONTEND_VERSION}"))
+        document = json.loads(_get(f"{base}/{name}/{release.version}"))
         dist = document["dist"]
         tarball_url, published = str(dist["tarball"]), str(dist["integrity"])
     except (ValueError, KeyError, TypeError):
-        raise AssetError(f"the registry's document for {PACKAGE_NAME} {GOVUK_FRONTEND_VERSION} is malformed") from None
-    if published != GOVUK_FRONTEND_INTEGRITY:
-        raise AssetError(
-            f"the registry publishes integrity {published} but govuk-layout pins {GOVUK_FRONTEND_INTEGRITY}"
-        )
+        raise AssetError(f"the registry's document for {release.package} {release.version} is malformed") from None
+    if published != release.integrity:
+        raise AssetError(f"the registry publishes integrity {published} but govuk-layout pins {release.integrity}")
     data = _get(tarball_url)
-    verify_integrity(data, published)
+    verify_integrity(data, release, published)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(data)
@@ -124,24 +175,43 @@ def fetch_tarball(cache_dir: Path, registry: str | None = None) -> bytes:
     return data
 
 
-def _runtime_members(archive: tarfile.TarFile) -> dict[str, bytes]:
+def _runtime_members(archive: tarfile.TarFile, release: Release) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for member in archive.getmembers():
-        if not member.isfile() or not member.name.startswith(_DIST):
+        if not member.isfile() or not member.name.startswith(release.dist):
             continue
-        relative = member.name[len(_DIST) :]
-        if relative in _RUNTIME_FILES or relative.startswith(_RUNTIME_DIRS):
+        relative = member.name[len(release.dist) :]
+        if relative in release.files or relative.startswith(release.dirs):
             # Flatten assets/ so the compiled CSS's /assets/fonts URLs resolve.
             target = relative.removeprefix("assets/")
             if ".." in Path(target).parts or Path(target).is_absolute():
                 raise AssetError(f"unsafe path in tarball: {member.name}")
             extracted = archive.extractfile(member)
             if extracted is not None:
-                files[target] = extracted.read()
-    missing = [name for name in _RUNTIME_FILES if name not in files]
+                files[release.into + target] = extracted.read()
+    missing = [name for name in release.files if release.into + name not in files]
     if missing:
-        raise AssetError(f"the tarball lacks {', '.join(missing)}")
+        raise AssetError(f"the {release.package} tarball lacks {', '.join(missing)}")
     return files
+
+
+def _painted(svg: bytes, fill: str) -> bytes:
+    """``svg`` with ``fill`` on its root element, parsed and written by an XML parser."""
+    ElementTree.register_namespace("", "http://www.w3.org/2000/svg")
+    root = ElementTree.fromstring(svg)  # nosec B314 - the integrity-checked tarball's own file
+    root.set("fill", fill)
+    return bytes(ElementTree.tostring(root, encoding="utf-8", xml_declaration=False))
+
+
+def _organisation_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The organisation brand's stylesheets (no GDS Transport, no crest, MOJ header) and the painted crest."""
+    govuk_css = files[GOVUK_FRONTEND.files[0]].decode()
+    moj_css = files[MOJ_CSS["govuk"]].decode()
+    return {
+        ORGANISATION_CSS: stylesheets.organisation_stylesheet(govuk_css, moj_css).encode(),
+        MOJ_CSS["organisation"]: stylesheets.without_govuk_brand(moj_css).encode(),
+        MOJ_CREST: _painted(files[MOJ_CREST], CREST_FILL),
+    }
 
 
 def fingerprinted_name(name: str, content: bytes) -> str:
@@ -151,8 +221,12 @@ def fingerprinted_name(name: str, content: bytes) -> str:
     return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
 
 
-def _rewrite_css(text: str, manifest: dict[str, str], up: str) -> str:
-    return _CSS_ASSET_URL.sub(lambda match: f"url({up}{manifest.get(match[2], match[2])})", text)
+def _rewrite_css(text: str, manifest: dict[str, str], up: str, into: str) -> str:
+    def url(match: re.Match[str]) -> str:
+        name = into + match[2]
+        return f"url({up}{manifest.get(name, name)})"
+
+    return _CSS_ASSET_URL.sub(url, text)
 
 
 def _fingerprint(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, str]]:
@@ -164,7 +238,8 @@ def _fingerprint(files: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, s
     output = dict(files)
     for name, content in files.items():
         if name.endswith(".css"):
-            output[name] = _rewrite_css(content.decode(), manifest, "../" * name.count("/")).encode()
+            into = name.rpartition("/")[0] + "/" if "/" in name else ""  # MOJ's CSS names its own images
+            output[name] = _rewrite_css(content.decode(), manifest, "../" * name.count("/"), into).encode()
             manifest[name] = fingerprinted_name(name, output[name])
     for name, hashed in manifest.items():
         output[hashed] = output[name]
@@ -186,13 +261,17 @@ def _compressed(files: dict[str, bytes]) -> dict[str, bytes]:
     return variants
 
 
-def install(data: bytes, dest: Path) -> list[str]:
+def install(tarballs: list[bytes], dest: Path) -> list[str]:
     """Write the runtime files, their fingerprinted copies and compressed variants into ``dest``, replacing it.
 
-    Returns the runtime files' names as govuk-frontend ships them.
+    ``tarballs`` holds each of :data:`RELEASES`' verified tarballs, in order.
+    Returns the installed runtime files' names.
     """
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
-        runtime = _runtime_members(archive)
+    runtime: dict[str, bytes] = {}
+    for release, data in zip(RELEASES, tarballs, strict=True):
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+            runtime.update(_runtime_members(archive, release))
+    runtime.update(_organisation_files(runtime))
     files, manifest = _fingerprint(runtime)
     files.update(_compressed(files))
     files[MANIFEST_FILE] = (json.dumps(manifest, indent=2) + "\n").encode()
@@ -206,7 +285,7 @@ def install(data: bytes, dest: Path) -> list[str]:
             path = staging / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        (staging / STAMP_FILE).write_text(f"{GOVUK_FRONTEND_VERSION}+{BUILD_FORMAT}\n")
+        (staging / STAMP_FILE).write_text(stamp() + "\n")
         if dest.exists():
             shutil.rmtree(dest)
         staging.rename(dest)
@@ -218,14 +297,14 @@ def install(data: bytes, dest: Path) -> list[str]:
 
 def installed_version(dest: Path = DEFAULT_DEST) -> str | None:
     """The govuk-frontend version installed in ``dest``, or None."""
-    stamp = dest / STAMP_FILE
-    return stamp.read_text().strip().partition("+")[0] if stamp.is_file() else None
+    stamp_file = dest / STAMP_FILE
+    return stamp_file.read_text().strip().partition("+")[0] if stamp_file.is_file() else None
 
 
 def is_current(dest: Path = DEFAULT_DEST) -> bool:
-    """Whether ``dest`` holds the pinned release, installed in this builder's current layout."""
-    stamp = dest / STAMP_FILE
-    return stamp.is_file() and stamp.read_text().strip() == f"{GOVUK_FRONTEND_VERSION}+{BUILD_FORMAT}"
+    """Whether ``dest`` holds the pinned releases, installed in this builder's current layout."""
+    stamp_file = dest / STAMP_FILE
+    return stamp_file.is_file() and stamp_file.read_text().strip() == stamp()
 
 
 def load_manifest(dest: Path = DEFAULT_DEST) -> dict[str, str]:
@@ -238,6 +317,6 @@ def load_manifest(dest: Path = DEFAULT_DEST) -> dict[str, str]:
 
 
 def build(dest: Path = DEFAULT_DEST, cache_dir: Path | None = None, registry: str | None = None) -> list[str]:
-    """Fetch (or reuse from cache), verify and install the pinned release."""
-    data = fetch_tarball(cache_dir or default_cache_dir(), registry)
-    return install(data, dest)
+    """Fetch (or reuse from cache), verify and install the pinned releases."""
+    tarballs = [fetch_tarball(cache_dir or default_cache_dir(), registry, release) for release in RELEASES]
+    return install(tarballs, dest)

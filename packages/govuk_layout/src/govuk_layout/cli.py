@@ -9,12 +9,16 @@ from pathlib import Path
 from govuk_layout import assets
 
 
+def _pins() -> str:
+    return " and ".join(f"{release.package} {release.version}" for release in assets.RELEASES)
+
+
 def _assets(args: argparse.Namespace) -> int:
     if not args.force and assets.is_current(args.dest):
-        print(f"govuk-frontend {assets.GOVUK_FRONTEND_VERSION} is already installed in {args.dest}")
+        print(f"{_pins()} are already installed in {args.dest}")
         return 0
     names = assets.build(dest=args.dest, cache_dir=args.cache_dir, registry=args.registry)
-    print(f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} ({len(names)} files) into {args.dest}")
+    print(f"installed {_pins()} ({len(names)} files) into {args.dest}")
     return 0
 
 
@@ -23,9 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser(
         "assets",
-        help=f"fetch, verify and install govuk-frontend {assets.GOVUK_FRONTEND_VERSION}",
-        description="Fetch the pinned govuk-frontend release from the npm registry (or the local cache), "
-        "verify its sha512 integrity and install its CSS, JS, fonts and images.",
+        help=f"fetch, verify and install {_pins()}",
+        description="Fetch the pinned govuk-frontend and MOJ Frontend releases from the npm registry (or the local "
+        "cache), verify their sha512 integrity, install their CSS, JS, fonts and images, and derive the "
+        "organisation brand's stylesheets.",
     )
     build.add_argument(
         "--dest", type=Path, default=assets.DEFAULT_DEST, help="where to install (default: inside the package)"

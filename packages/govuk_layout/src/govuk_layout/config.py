@@ -8,15 +8,21 @@ A service adds its own keys by subclassing :class:`LayoutSettings`.
 from __future__ import annotations
 
 import datetime
+import difflib
+import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from flask import Flask
 from limits import parse_many
-from pydantic import BaseModel, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, EmailStr, Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic.config import JsonDict
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
 from govuk_layout.i18n import N_
@@ -49,6 +55,15 @@ DEFAULT_PERMISSIONS_POLICY = {
 _POLICY_NAME = re.compile(r"[a-z]+(-[a-z]+)*")
 _POLICY_UNSAFE = re.compile(r"[;,\x00-\x1f\x7f]")
 _STORAGE_SCHEMES = ("memory", "redis", "rediss", "redis+sentinel", "redis+cluster")
+# GOV.UK's header, crown, crest and GDS Transport are for services on GOV.UK only.
+GOVUK_SERVICE_DOMAIN = ".service.gov.uk"
+Brand = Literal["govuk", "organisation"]
+
+
+def brand_for(service_url: str) -> Brand:
+    """``govuk`` for a service at ``https://<name>.service.gov.uk``, else ``organisation`` (a path counts as else)."""
+    host = (urlsplit(service_url).hostname or "").rstrip(".")
+    return "govuk" if host.endswith(GOVUK_SERVICE_DOMAIN) else "organisation"
 
 
 class ConfigError(RuntimeError):
@@ -66,6 +81,26 @@ def _check_link(value: str | None) -> str | None:
     if value is None or value.startswith(("https://", "http://", "mailto:", "/")):
         return value
     raise ValueError("must start with https://, http://, mailto: or /")
+
+
+UNKNOWN = object()  # a value that did not validate
+
+
+@dataclass(frozen=True)
+class NotJSON:
+    """An environment variable that should hold JSON but does not; validation then names the key."""
+
+    reason: str
+
+
+class _EnvironmentSource(EnvSettingsSource):
+    """The environment, where a list or a dict that is not JSON becomes a config problem rather than a crash."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        try:
+            return super().decode_complex_value(field_name, field, value)
+        except ValueError as error:
+            return NotJSON(str(error))
 
 
 SERVICE = "Service and pages"
@@ -122,6 +157,21 @@ class LayoutSettings(BaseSettings):
         section=SERVICE,
         min_length=1,
     )
+    GOVUK_BRAND: Brand = setting(
+        "organisation",
+        "`govuk` (GOV.UK's header, crown, crest and GDS Transport: only for a service on GOV.UK) or "
+        "`organisation` (the MOJ Design System header with `GOVUK_DEPARTMENT` and `GOVUK_ORGANISATION_LOGO`, "
+        "the Arial stack, no crown or crest, titles ending with `GOVUK_DEPARTMENT`). Unset or empty: `govuk` "
+        "when `GOVUK_SERVICE_URL`'s host ends in `.service.gov.uk`, else `organisation`.",
+        section=SERVICE,
+        shown_default="from `GOVUK_SERVICE_URL`",
+    )
+    GOVUK_ORGANISATION_LOGO: str | None = setting(
+        None,
+        "The organisation brand's header logo: a path or `https://` URL of an image shown 40 pixels square on black.",
+        section=SERVICE,
+        shown_default="the Ministry of Justice crest",
+    )
     GOVUK_NAVIGATION: list[NavigationItem] = setting(
         [],
         'Service navigation links, a list of `{"text": ..., "href": ...}` (JSON in an environment variable). '
@@ -174,9 +224,10 @@ class LayoutSettings(BaseSettings):
         shown_default="inside the package",
     )
 
-    SECRET_KEY: str | None = setting(
+    SECRET_KEY: str | bytes | None = setting(
         None,
-        "Flask's signing key for sessions and CSRF tokens; at least 16 characters.",
+        "Flask's signing key for sessions and CSRF tokens, text or bytes; at least 16 characters. In development, "
+        "unset means a key generated once and kept in the app's instance folder, shared by every worker.",
         section=SECURITY,
         shown_default="required in production",
         repr=False,
@@ -192,10 +243,10 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_CONTENT_SECURITY_POLICY: dict[str, str] = setting(
         DEFAULT_CONTENT_SECURITY_POLICY,
-        "Directive to sources, JSON in an environment variable. Each request's nonce is added to `script-src` "
-        "(templates read it as `cspNonce`), so `script-src` is required and may not allow `'unsafe-inline'` or "
-        "`'unsafe-eval'`. The default also sets `frame-ancestors 'none'`, `object-src 'none'`, "
-        "`base-uri 'self'` and `form-action 'self'`.",
+        "Directive to sources (a string, or a list of sources), JSON in an environment variable. Each request's "
+        "nonce is added to `script-src` (templates read it as `cspNonce`), so `script-src` is required and may "
+        "not allow `'unsafe-inline'` or `'unsafe-eval'`. The default also sets `frame-ancestors 'none'`, "
+        "`object-src 'none'`, `base-uri 'self'` and `form-action 'self'`.",
         section=SECURITY,
         shown_default="same-origin only",
     )
@@ -254,11 +305,13 @@ class LayoutSettings(BaseSettings):
         gt=0,
     )
     # Flask-Limiter's own keys, plus the Redis URL production shares counters through (limits.py).
-    RATELIMIT_ENABLED: bool = setting(
-        True,
+    RATELIMIT_ENABLED: bool | None = setting(
+        None,
         "Limit requests per client address (Flask-Limiter). Over the limit, the GOV.UK 429 page with "
-        "`Retry-After`. Static files and the health endpoints are never limited.",
+        "`Retry-After`. Static files and the health endpoints are never limited. Unset: on, except under `TESTING`, "
+        "so a test's many requests are not refused; a test of the limits sets it.",
         section=SECURITY,
+        shown_default="on, except under `TESTING`",
     )
     RATELIMIT_DEFAULT: str = setting(
         "300 per minute",
@@ -348,10 +401,25 @@ class LayoutSettings(BaseSettings):
         5.0, "Seconds to wait for the provider before showing the 503 page.", section=STAFF_SIGN_IN, gt=0, le=30
     )
 
-    @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL")
+    @model_validator(mode="before")
+    @classmethod
+    def _brand_from_service_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("GOVUK_BRAND"):
+            service_url = data.get("GOVUK_SERVICE_URL")
+            data = {**data, "GOVUK_BRAND": brand_for(service_url if isinstance(service_url, str) else "/")}
+        return data
+
+    @field_validator("GOVUK_SERVICE_URL", "GOVUK_FEEDBACK_URL", "GOVUK_ASSETS_URL", "GOVUK_ORGANISATION_LOGO")
     @classmethod
     def _links(cls, value: str | None) -> str | None:
         return _check_link(value)
+
+    @field_validator("GOVUK_CONTENT_SECURITY_POLICY", mode="before")
+    @classmethod
+    def _source_lists(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):  # a directive's sources may be a list: ["'self'", "https://x"]
+            return {name: " ".join(map(str, s)) if isinstance(s, list | tuple) else s for name, s in value.items()}
+        return value
 
     @field_validator("GOVUK_CONTENT_SECURITY_POLICY", "GOVUK_PERMISSIONS_POLICY")
     @classmethod
@@ -420,26 +488,85 @@ class LayoutSettings(BaseSettings):
             raise ValueError("each language at most once")
         return value
 
-    @model_validator(mode="after")
-    def _production_needs_secret(self) -> LayoutSettings:
-        if self.GOVUK_ENVIRONMENT == "production" and not self.SECRET_KEY:
-            raise ValueError("SECRET_KEY is required when GOVUK_ENVIRONMENT is production")
-        return self
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, _EnvironmentSource(settings_cls), dotenv_settings, file_secret_settings
+
+
+def _problem(error: ErrorDetails) -> str:
+    """One problem as ``KEY: what is wrong``, in the validator's own words (without pydantic's "Value error, ")."""
+    where = ".".join(map(str, error["loc"]))
+    if isinstance(error["input"], NotJSON):
+        return f"{error['loc'][0]}: must be JSON ({error['input'].reason})"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def _given(schema: type[LayoutSettings], config: Mapping[str, Any], name: str, annotation: Any) -> Any:
+    """A key's value from ``config``, else the environment, else its default, leniently typed; UNKNOWN if invalid."""
+    raw = config.get(name)
+    if raw is None:
+        raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return schema.model_fields[name].get_default(call_default_factory=True)
+    try:
+        return TypeAdapter(annotation).validate_python(raw)
+    except ValidationError:
+        return UNKNOWN  # its own error is reported already
+
+
+def requirements(schema: type[LayoutSettings], config: Mapping[str, Any], testing: bool) -> list[str]:
+    """What production needs besides valid keys. Worked out even when other keys are invalid, to report all at once."""
+    if _given(schema, config, "GOVUK_ENVIRONMENT", str) != "production":
+        return []
+    problems = []
+    if not _given(schema, config, "SECRET_KEY", str | bytes | None):
+        problems.append("SECRET_KEY is required when GOVUK_ENVIRONMENT is production")
+    limits_on = _given(schema, config, "RATELIMIT_ENABLED", bool | None)
+    stores = [_given(schema, config, name, str | None) for name in ("RATELIMIT_STORAGE_URI", "REDIS_URL")]
+    if limits_on is not False and not testing and not any(stores):
+        problems.append(
+            "REDIS_URL (or RATELIMIT_STORAGE_URI) is required when GOVUK_ENVIRONMENT is production, so rate limits "
+            "hold across workers and replicas (RATELIMIT_STORAGE_URI=memory:// accepts limits per process; "
+            "RATELIMIT_ENABLED=false turns them off)"
+        )
+    return problems
+
+
+def warn_unknown_keys(app: Flask, schema: type[LayoutSettings]) -> None:
+    """Log each ``GOVUK_*`` key in ``app.config`` or the environment that the schema does not know: a typo is silent."""
+    known = list(schema.model_fields)
+    for origin, keys in (("app.config", app.config), ("the environment", os.environ)):
+        for name in sorted(key for key in keys if key.startswith("GOVUK_") and key not in known):
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            app.logger.warning("%s (in %s) is not a setting %s knows, so it is ignored%s", name, origin, app.name, hint)
 
 
 def load_settings(app: Flask, schema: type[LayoutSettings]) -> LayoutSettings:
     """Validate ``app.config`` plus the environment against ``schema``.
 
-    Every bad key is reported in one :class:`ConfigError`. The validated
-    values are written back to ``app.config`` so templates and views read
-    normalised types.
+    Every problem, a bad key or one production needs, is reported in one
+    :class:`ConfigError`. The validated values are written back to
+    ``app.config`` so templates and views read normalised types.
     """
+    warn_unknown_keys(app, schema)
     # None means unset: Flask's own defaults (SECRET_KEY is None) must not hide the environment.
     given: dict[str, Any] = {key: app.config[key] for key in schema.model_fields if app.config.get(key) is not None}
+    problems: list[str] = []
     try:
         settings = schema(**given)
     except ValidationError as exc:
-        problems = [": ".join(filter(None, (".".join(map(str, err["loc"])), err["msg"]))) for err in exc.errors()]
+        problems = list(dict.fromkeys(_problem(error) for error in exc.errors()))
+    problems += requirements(schema, given, app.testing)
+    if problems:
         raise ConfigError(
             f"{app.name} configuration is invalid; set these in app.config or the environment: " + "; ".join(problems)
         ) from None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from govuk_layout import (
 from govuk_layout.config import LayoutSettings, load_settings
 
 EXTENSION_KEY = "govuk_layout"
+DEVELOPMENT_KEY_FILE = "govuk-layout-secret-key"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,23 @@ class LayoutState:
     def add_readiness_check(self, name: str, check: health.ReadinessCheck) -> None:
         """Make ``/readyz`` answer 503 while ``check()`` returns a reason (or raises)."""
         self.readiness_checks[name] = check
+
+
+def development_secret_key(app: Flask) -> str:
+    """One key per checkout, kept in the instance folder, so every worker and every restart signs alike."""
+    path = Path(app.instance_path) / DEVELOPMENT_KEY_FILE
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{DEVELOPMENT_KEY_FILE}.")  # private: mode 0600
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):  # another worker's key got there first: use it
+            os.link(draft, path)  # atomic: a worker never reads a half-written key
+    finally:
+        os.unlink(draft)
+    return path.read_text(encoding="ascii").strip()
 
 
 class GovukLayout:
@@ -68,7 +89,7 @@ class GovukLayout:
             raise RuntimeError("GovukLayout is already registered on this app; call init_app once per app.")
         settings = load_settings(app, self.settings_class)
         if not app.secret_key:  # only reachable in development: production is refused by the schema
-            app.secret_key = secrets.token_hex(32)
+            app.secret_key = secrets.token_hex(32) if app.testing else development_secret_key(app)
         # The request id first, so every later hook and log line has it; its after_request runs last.
         observability.init_app(app)
         # Security first, so its hooks run before any other: nonce, rate limit, input checks, then CSRF.

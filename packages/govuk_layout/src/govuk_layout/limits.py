@@ -15,26 +15,21 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-from govuk_layout.config import ConfigError
-
 # Seconds: a stuck Redis costs a request at most this long before the in-memory fallback takes over.
 _REDIS_TIMEOUT = 1.0
 
 
 def storage_uri(app: Flask) -> str:
-    """Where counters live: the configured store, else memory locally and in tests, else Redis (required)."""
+    """Where counters live: the configured store, else memory locally and in tests, else Redis.
+
+    Production without either is refused when the config is loaded (config.requirements).
+    """
     config = app.config
     if config["RATELIMIT_STORAGE_URI"]:
         return str(config["RATELIMIT_STORAGE_URI"])
     if config["GOVUK_ENVIRONMENT"] == "development" or app.testing:
         return "memory://"
-    if config["REDIS_URL"]:
-        return str(config["REDIS_URL"])
-    raise ConfigError(
-        f"{app.name} configuration is invalid: REDIS_URL (or RATELIMIT_STORAGE_URI) is required when "
-        "GOVUK_ENVIRONMENT is production, so rate limits hold across workers and replicas "
-        "(RATELIMIT_STORAGE_URI=memory:// accepts limits per process; RATELIMIT_ENABLED=false turns them off)"
-    )
+    return str(config["REDIS_URL"])
 
 
 def _exempt() -> bool:
@@ -64,7 +59,9 @@ def get_limiter(app: Flask) -> Limiter:
 
 
 def init_app(app: Flask) -> None:
-    """Limit every view by client address (``RATELIMIT_DEFAULT``), unless ``RATELIMIT_ENABLED`` is false."""
+    """Limit every view by client address (``RATELIMIT_DEFAULT``), unless turned off (by default under TESTING)."""
+    if app.config["RATELIMIT_ENABLED"] is None:
+        app.config["RATELIMIT_ENABLED"] = not app.testing
     if not app.config["RATELIMIT_ENABLED"]:
         return
     uri = storage_uri(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from importlib.util import find_spec
 from typing import Any
 
@@ -9,7 +10,7 @@ from flask import Blueprint, current_app, request
 from flask_babel import gettext
 from jinja2 import BaseLoader, PackageLoader, PrefixLoader
 
-from govuk_layout import consent, i18n, static
+from govuk_layout import assets, consent, i18n, static
 
 
 class _FrontendTemplates(Blueprint):
@@ -53,6 +54,66 @@ def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str,
 def asset_url(filename: str) -> str:
     """The URL of a govuk-frontend runtime file (CSS, JS, font or image), fingerprinted when it was built so."""
     return request.script_root + static.asset_path(filename)
+
+
+# Every page's stylesheet, per GOVUK_BRAND: the organisation's has no GDS Transport or crest, and has MOJ's header.
+STYLESHEETS = {"govuk": "govuk-frontend.min.css", "organisation": assets.ORGANISATION_CSS}
+
+
+@frontend_templates.app_template_global()
+def brand_stylesheet() -> str:
+    """The URL of the page stylesheet for the app's brand."""
+    return asset_url(STYLESHEETS[current_app.config["GOVUK_BRAND"]])
+
+
+@frontend_templates.app_template_global()
+def moj_stylesheet() -> str:
+    """The URL of MOJ Frontend's stylesheet for the app's brand (GDS Transport only under GOV.UK's)."""
+    return asset_url(assets.MOJ_CSS[current_app.config["GOVUK_BRAND"]])
+
+
+@frontend_templates.app_template_global()
+def moj_script() -> str:
+    """The URL of MOJ Frontend's script (an ES module exporting ``initAll``)."""
+    return asset_url(assets.MOJ_JS)
+
+
+@frontend_templates.app_template_global()
+def organisation_logo() -> str:
+    """The organisation brand's header logo: GOVUK_ORGANISATION_LOGO, else the Ministry of Justice crest."""
+    logo: str | None = current_app.config["GOVUK_ORGANISATION_LOGO"]
+    return logo or asset_url(assets.MOJ_CREST)
+
+
+_MOJ_DATE_FORMATS = {"date": "{day} {date:%B %Y}", "shortdate": "{day} {date:%b %Y}"}
+
+
+def _time(value: datetime.datetime) -> str:
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}:{value.minute:02d}{suffix}" if value.minute else f"{hour}{suffix}"
+
+
+def _as_datetime(value: datetime.date | str) -> datetime.date:
+    return datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+@frontend_templates.app_template_filter()
+def moj_date(value: datetime.date | str, kind: str = "datetime") -> str:
+    """MOJ Frontend's date styles: datetime "1 January 2026 at 1:32pm", shortdatetime "1 Jan 2026 at 1pm",
+    date, shortdate or time."""
+    moment = _as_datetime(value)
+    short = kind.startswith("short")
+    day = _MOJ_DATE_FORMATS["shortdate" if short else "date"].format(day=moment.day, date=moment)
+    if kind in ("date", "shortdate") or not isinstance(moment, datetime.datetime):
+        return day
+    return _time(moment) if kind == "time" else f"{day} at {_time(moment)}"
+
+
+@frontend_templates.app_template_filter()
+def moj_iso(value: datetime.date | str) -> str:
+    """A ``<time datetime>`` value: ISO 8601."""
+    return _as_datetime(value).isoformat()
 
 
 def navigation() -> list[dict[str, Any]]:

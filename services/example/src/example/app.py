@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from example import cli, journey, request_access, start, status, submissions
+from example import cli, journey, request_access, staff, start, status, submissions
 from example.model import display_date
 from example.questions import QUESTIONS
 from example.settings import ExampleSettings
@@ -26,5 +26,6 @@ def create_app(test_config: dict[str, Any] | None = None, questions: Sequence[jo
     app.register_blueprint(start.bp)
     app.register_blueprint(request_access.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(staff.bp)
     app.cli.add_command(cli.create_table)
     return app

@@ -8,12 +8,13 @@ import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, Form, StringField
-from wtforms.validators import DataRequired, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
+from wtforms import Field, Form, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from example.model import is_government_email, normalise_reference
 
+DECISION_REASON_MAX = 500
 _DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
 
@@ -125,4 +126,34 @@ class StatusForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hint
         validators=[DataRequired("Enter your reference"), Reference()],
         filters=[strip],
         widget=GovTextInput(),
+    )
+
+
+class RequiredIfRejecting:
+    def __call__(self, form: Form, field: Field) -> None:
+        if form.decision.data == "reject" and not field.data:
+            raise StopValidation("Enter why you are rejecting this request")
+
+
+class DecisionForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hints
+    """Staff approve or reject a request; a rejection needs a reason, which the requester sees."""
+
+    decision = RadioField(
+        "Do you approve this request?",
+        choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")],
+        invalid_choice_message="Select if you approve or reject this request",
+        widget=GovRadioInput(),
+    )
+    reason = TextAreaField(
+        "Why are you rejecting this request?",
+        description="The person who asked will see this",
+        validators=[
+            RequiredIfRejecting(),
+            Length(
+                max=DECISION_REASON_MAX,
+                message=f"Why you are rejecting this request must be {DECISION_REASON_MAX} characters or less",
+            ),
+        ],
+        filters=[strip, one_newline],
+        widget=GovTextArea(),
     )

@@ -112,13 +112,17 @@ class Journey:
         """The answer to every question, in order (the journey has checked none is missing)."""
         return {question.name: given[question.name] for question in self.questions}
 
-    def public_rows(self, request: AccessRequest) -> list[dict[str, Any]]:
-        """Summary-list rows of the answers the status page may show."""
+    def rows(self, request: AccessRequest, public_only: bool = False) -> list[dict[str, Any]]:
+        """Summary-list rows of the answers, in order: every one (for staff), or only the public ones."""
         return [
             question.row(request.answers[question.name])
             for question in self.questions
-            if question.public and question.name in request.answers
+            if (question.public or not public_only) and question.name in request.answers
         ]
+
+    def public_rows(self, request: AccessRequest) -> list[dict[str, Any]]:
+        """Summary-list rows of the answers the status page may show."""
+        return self.rows(request, public_only=True)
 
 
 def init_app(app: Flask, questions: Sequence[Question]) -> Journey:

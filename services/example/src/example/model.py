@@ -20,6 +20,9 @@ ORGANISATIONS = {
     "ministryofjustice-test": "ministryofjustice-test GitHub organisation",
 }
 RECEIVED = "Received"
+APPROVED = "Approved"
+REJECTED = "Rejected"
+STATUSES = (RECEIVED, APPROVED, REJECTED)
 
 
 def new_reference() -> str:
@@ -47,6 +50,32 @@ def normalise_reference(text: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """A member of staff's decision on a request: one per request, and one audit event on its item."""
+
+    outcome: str  # APPROVED or REJECTED
+    by: str  # the name staff sign in with, as shown to other staff
+    by_sub: str  # their stable id at the identity provider
+    at: datetime.datetime
+    reason: str | None = None  # required for a rejection, shown to the requester
+
+    def to_item(self) -> dict[str, str]:
+        item = {"outcome": self.outcome, "by": self.by, "by_sub": self.by_sub, "at": self.at.isoformat()}
+        return {**item, "reason": self.reason} if self.reason else item
+
+    @classmethod
+    def from_item(cls, item: dict[str, object]) -> Decision:
+        reason = item.get("reason")
+        return cls(
+            outcome=str(item["outcome"]),
+            by=str(item["by"]),
+            by_sub=str(item["by_sub"]),
+            at=datetime.datetime.fromisoformat(str(item["at"])),
+            reason=str(reason) if reason else None,
+        )
+
+
+@dataclass(frozen=True)
 class AccessRequest:
     """A sent request: its identity and status, and the answers as the questions keep them (text)."""
 
@@ -55,9 +84,15 @@ class AccessRequest:
     answers: Mapping[str, str]  # question name -> answer as text; questions.py says how each one parses and reads
     submitted_at: datetime.datetime
     status: str = RECEIVED
+    decision: Decision | None = None
+    # Who did what and when, oldest first: the item's own audit trail (decisions are its only events so far).
+    audit: tuple[Decision, ...] = ()
 
-    # The item's own attributes; every other attribute is an answer.
-    RESERVED: ClassVar[frozenset[str]] = frozenset({"reference", "token", "submitted_at", "status", "Expires"})
+    # The item's own attributes; every other attribute is an answer. The decision and audit trail are
+    # written by the decision's conditional update only (repository.decide), never by to_item.
+    RESERVED: ClassVar[frozenset[str]] = frozenset(
+        {"reference", "token", "submitted_at", "status", "Expires", "decision", "audit"}
+    )
 
     def to_item(self, retention_days: int) -> dict[str, str | int]:
         """The DynamoDB item: one attribute per answer; ``Expires`` (epoch seconds) is the table's TTL attribute."""
@@ -79,6 +114,10 @@ class AccessRequest:
             answers={name: str(value) for name, value in item.items() if name not in cls.RESERVED},
             submitted_at=datetime.datetime.fromisoformat(str(item["submitted_at"])),
             status=str(item.get("status", RECEIVED)),
+            decision=Decision.from_item(decision) if isinstance(decision := item.get("decision"), dict) else None,
+            audit=tuple(Decision.from_item(event) for event in audit if isinstance(event, dict))
+            if isinstance(audit := item.get("audit"), list)
+            else (),
         )
 
 

