@@ -226,12 +226,26 @@ def _local_redis(session: nox.Session) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _local_oidc_provider(session: nox.Session, port: int | None = None) -> Iterator[dict[str, str]]:
+    """An OpenID Connect provider (oidc-provider-mock, the test group) with a staff and a non-staff person,
+    and the app's GOVUK_OIDC_* keys pointing at it, for a ``with`` block."""
+    harness = _harness()
+    server = harness.oidc_provider(Path(session.create_tmp()), python=str(Path(session.bin) / "python"), port=port)
+    with _running(session, server), _session_env(session, harness.oidc_app_env(server.url)) as env:
+        yield env
+
+
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Run the example service on 127.0.0.1 (the kit's app port) with reload, on a local DynamoDB and Redis."""
+    """Run the example service on loopback with reload, on a local DynamoDB, Redis and identity provider."""
     _install(session, "test")
     _assets(session)
-    with _local_dynamodb(session, port=KIT.local_dynamodb_port), _local_redis(session):
+    with (
+        _local_dynamodb(session, port=KIT.local_dynamodb_port),
+        _local_redis(session),
+        _local_oidc_provider(session, port=KIT.local_oidc_port),
+    ):
         session.run(
             "flask",
             "--app",

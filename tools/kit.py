@@ -24,6 +24,7 @@ class Kit:
     app_port: int
     metrics_port: int
     local_dynamodb_port: int
+    local_oidc_port: int
     uid: int
     # The repository (under ministryofjustice) whose GitHub environments Cloud Platform's modules write to.
     github_repository: str
@@ -58,6 +59,7 @@ def load(root: Path = ROOT) -> Kit:
         app_port=int(facts["app-port"]),
         metrics_port=int(facts["metrics-port"]),
         local_dynamodb_port=int(facts["local-dynamodb-port"]),
+        local_oidc_port=int(facts["local-oidc-port"]),
         uid=int(facts["uid"]),
         github_repository=str(facts["github-repository"]),
     )

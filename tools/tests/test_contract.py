@@ -70,7 +70,10 @@ def service_monitor(**endpoint: object) -> dict[str, object]:
 def test_what_the_example_namespace_provides() -> None:
     found = contract.read_namespace(resources(REPO))
     assert found.service_accounts == {f"{DEV}-irsa"}
-    assert found.secrets == {DEV: {"SECRET_KEY", "REDIS_URL", "DYNAMODB_TABLE_NAME"}}
+    assert found.secrets == {
+        DEV: {"SECRET_KEY", "REDIS_URL", "DYNAMODB_TABLE_NAME"},
+        f"{DEV}-oidc": {"GOVUK_OIDC_CLIENT_SECRET"},
+    }
     kube = {"secrets.KUBE_CERT", "secrets.KUBE_TOKEN", "secrets.KUBE_CLUSTER", "secrets.KUBE_NAMESPACE"}
     ecr = {"secrets.ECR_ROLE_TO_ASSUME", "vars.ECR_REGION", "vars.ECR_REPOSITORY"}
     assert set(found.github["example-dev"]) == kube | ecr
@@ -132,6 +135,7 @@ def test_a_secret_or_key_the_namespace_does_not_make_fails(repo: Path, tmp_path:
     assert len(problems) == 1
     assert "reads Secret 'dynamodb-output'" in problems[0]
     assert f"secret.tf makes {DEV} ['DYNAMODB_TABLE_NAME', 'REDIS_URL', 'SECRET_KEY']" in problems[0]
+    assert f"{DEV}-oidc ['GOVUK_OIDC_CLIENT_SECRET']" in problems[0]
     problems = contract.check_chart(manifest(tmp_path, deployment(key="OIDC_CLIENT_SECRET")), found)
     assert problems == [problems[0]]
     assert f"reads key 'OIDC_CLIENT_SECRET' of Secret '{DEV}'" in problems[0]

@@ -41,6 +41,7 @@ STATEMENTS: list[Statement] = [
     ("metrics_port", r"metrics\b[^\n]*port[^\n]*\n(?:\s*#[^\n]*\n)*\s*port: (\d+)", str),
     ("metrics_port", r"master on port (\d+)", str),
     ("local_dynamodb_port", r"DynamoDB[^\n]{0,20}? at 127\.0\.0\.1:(\d+)", str),
+    ("local_oidc_port", r"identity provider[^\n]{0,20}? at http://127\.0\.0\.1:(\d+)", str),
     ("uid", r"\bUID (\d+)", str),
     ("uid", r"^uid: (\d+)", str),
     ("uid", r"USER (\d+)", str),

