@@ -155,7 +155,7 @@ def config_docs(session: nox.Session) -> None:
 def translations(session: nox.Session) -> None:
     """Extract, update and compile the gettext catalogues of govuk-layout and every service (-- --check only checks)."""
     _install(session)
-    session.run("python", "tools/translations.py", *session.posargs)
+    session.run("python", "-m", "tools.translations", *session.posargs)
 
 
 @nox.session(python=PYTHON)
