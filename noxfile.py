@@ -12,7 +12,6 @@ import functools
 import hashlib
 import importlib.util
 import io
-import json
 import os
 import platform
 import re
@@ -37,7 +36,7 @@ import nox
 
 ROOT = Path(__file__).parent
 sys.path.insert(0, str(ROOT))  # the tested modules under tools/, as pip's noxfile does
-from tools import kit  # noqa: E402
+from tools import deploy, kit  # noqa: E402
 
 KIT = kit.load(ROOT)
 BUILD = ROOT / "build"
@@ -465,8 +464,6 @@ IMAGE_BUILD = BUILD / "image"
 STAND_IN_BASE = "localhost/debian-minbase:bookworm"
 # Linux wheels the image's Debian bookworm (glibc 2.36, x86_64) can load, newest first.
 IMAGE_PLATFORMS = (*(f"manylinux_2_{minor}_x86_64" for minor in range(36, 16, -1)), "manylinux2014_x86_64")
-# Cloud Platform's ECR module names its secrets/variables with an optional prefix per environment.
-ECR_PREFIXES = {"dev": "DEVELOPMENT_", "prod": "PRODUCTION_"}
 
 
 def _service(session: nox.Session) -> str:
@@ -751,92 +748,35 @@ def image_smoke(session: nox.Session) -> None:
         subprocess.run([engine, "rm", "--force", name], capture_output=True, env=run_env, check=False)
 
 
-def _first_env(*names: str) -> str | None:
-    return next((os.environ[name] for name in names if os.environ.get(name)), None)
+# What tools/contract.py needs in a deploy session, at the lock's versions.
+DEPLOY_CHECK_DEPS = (*CONTRACT_DEPS, "pyyaml", "jinja2", "markupsafe", "jsonschema", "jsonschema-specifications",
+                     "referencing", "rpds-py", "attrs", "typing-extensions")  # fmt: skip
 
 
-def _kubeconfig(session: nox.Session, workdir: Path, namespace: str) -> list[str] | None:
-    """helm's cluster flags: Cloud Platform's KUBE_* secrets, else KUBE_CONTEXT or a kubeconfig's current context."""
-    kube = {name: os.environ.get(name, "") for name in ("KUBE_CERT", "KUBE_TOKEN", "KUBE_CLUSTER", "KUBE_NAMESPACE")}
-    if all(kube.values()):
-        if kube["KUBE_NAMESPACE"] != namespace:
-            session.error(f"KUBE_NAMESPACE is {kube['KUBE_NAMESPACE']!r} but this release belongs in {namespace!r}")
-        (workdir / "ca.crt").write_text(kube["KUBE_CERT"])
-        config = workdir / "kubeconfig"
-        cluster = {"server": f"https://{kube['KUBE_CLUSTER']}", "certificate-authority": str(workdir / "ca.crt")}
-        context = {"cluster": "cp", "user": "deploy", "namespace": namespace}
-        config.write_text(
-            json.dumps(  # kubeconfig is YAML, and JSON is YAML
-                {
-                    "apiVersion": "v1",
-                    "kind": "Config",
-                    "clusters": [{"name": "cp", "cluster": cluster}],
-                    "users": [{"name": "deploy", "user": {"token": kube["KUBE_TOKEN"]}}],
-                    "contexts": [{"name": "cp", "context": context}],
-                    "current-context": "cp",
-                }
-            )
-        )
-        config.chmod(0o600)
-        return ["--kubeconfig", str(config)]
-    if os.environ.get("KUBE_CONTEXT"):
-        return ["--kube-context", os.environ["KUBE_CONTEXT"]]
-    configs = os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
-    for path in filter(None, configs.split(os.pathsep)):
-        if Path(path).is_file() and re.search(r"^current-context:\s*\S+", Path(path).read_text(), re.M):
-            return []
-    return None
-
-
-def _deploy(session: nox.Session, env: str, *rollback: str) -> None:
-    """helm upgrade --install <team>-<service>-<env> with values-<env>.yaml and the image CI built."""
-    dry_run = "--dry-run" in session.posargs
-    extra = [arg for arg in session.posargs if arg != "--dry-run"]
-    service = _service(session)
-    release = _release(service, env)
-    prefix = ECR_PREFIXES[env]
-    registry = _first_env(f"{prefix}ECR_REGISTRY_URL", "ECR_REGISTRY_URL")
-    repository = _first_env(f"{prefix}ECR_REPOSITORY", "ECR_REPOSITORY")
-    image_repository = os.environ.get("IMAGE_REPOSITORY") or (registry and repository and f"{registry}/{repository}")
-    tag = _first_env("IMAGE_TAG", "GITHUB_SHA")
-    missing = []
-    if not image_repository:
-        missing.append(f"{prefix}ECR_REGISTRY_URL/{prefix}ECR_REPOSITORY (or ECR_REGISTRY_URL/ECR_REPOSITORY)")
-    if not tag:
-        missing.append("IMAGE_TAG (or GITHUB_SHA)")
-    workdir = BUILD / "deploy" / release
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    cluster = _kubeconfig(session, workdir, release)
-    if cluster is None:
-        missing.append("cluster credentials (KUBE_CERT, KUBE_TOKEN, KUBE_CLUSTER, KUBE_NAMESPACE, or a kube context)")
-    if missing and not dry_run:
-        session.error(f"cannot deploy {release}: missing {'; '.join(missing)}")
-    # The image comes in through a values file too, so no command here needs --set.
-    image_values = workdir / "image-values.yaml"
-    image_values.write_text(
-        f"image:\n  repository: {json.dumps(image_repository or 'UNSET-ECR-REPOSITORY')}\n"
-        f"  tag: {json.dumps(tag or 'UNSET-IMAGE-TAG')}\n"
-    )
+def _deploy(session: nox.Session, env: str) -> None:
+    """Check the release against its namespace, then helm upgrade --install: a server-side dry run first."""
+    dry_run, extra = "--dry-run" in session.posargs, [arg for arg in session.posargs if arg != "--dry-run"]
+    try:
+        plan = deploy.plan(kit.load(ROOT), ROOT, _service(session), env, os.environ, extra)
+    except deploy.WrongNamespace as wrong:
+        session.error(str(wrong))
+    if plan.missing and not dry_run:
+        session.error(str(deploy.refusal(plan)))
     helm = _helm(session)
-    values = ["--values", str(_values(service, env)), "--values", str(image_values)]
-    command = [
-        helm, "upgrade", "--install", release, str(CHART), "--namespace", release, *values,
-        "--reset-values", "--history-max", "10", "--wait", "--timeout", "10m", *rollback, *(cluster or []), *extra,
-    ]  # fmt: skip
-    if not dry_run:
-        session.run(*command, external=True)
+    session.install(*(f"{name}=={_locked_version(name)}" for name in DEPLOY_CHECK_DEPS))
+    plan.prepare()
+    manifest = plan.write(str(session.run(*plan.template(helm), external=True, silent=True)))
+    # What the namespace provides, and the contract, permissions and schema checks on this very manifest.
+    session.run("python", "-m", "tools.contract", "--describe", plan.release, plan.github_environment, str(manifest))
+    if dry_run:
+        print(deploy.dry_run_report(plan, helm, ROOT, manifest))
         return
-    manifest = session.run(
-        helm, "template", release, str(CHART), "--namespace", release, *values, external=True, silent=True
-    )
-    (workdir / "manifest.yaml").write_text(str(manifest))
-    print("\n# Values (" + str(_values(service, env).relative_to(ROOT)) + " then the image):")
-    print(_values(service, env).read_text() + image_values.read_text())
-    print(f"# Rendered manifest: {(workdir / 'manifest.yaml').relative_to(ROOT)}")
-    print("# Would run:\n" + shlex.join(command))
-    if missing:
-        print(f"# A real deploy would stop here: missing {'; '.join(missing)}")
+    try:
+        with deploy.cluster(os.environ, plan.release) as cluster:
+            session.run(*plan.server_dry_run(helm, cluster), external=True)
+            session.run(*plan.upgrade(helm, cluster), external=True)
+    except RuntimeError as problem:
+        session.error(str(problem))
 
 
 @nox.session(name="deploy-dev", python=PYTHON)
@@ -848,4 +788,4 @@ def deploy_dev(session: nox.Session) -> None:
 @nox.session(name="deploy-prod", python=PYTHON)
 def deploy_prod(session: nox.Session) -> None:
     """Deploy to the prod namespace with helm, rolling back on failure (-- --dry-run prints the plan)."""
-    _deploy(session, "prod", "--atomic")
+    _deploy(session, "prod")
