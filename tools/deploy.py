@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.charts import CONTRACT_DEPS
 from tools.kit import Kit
 
 # Cloud Platform's ECR module names its secrets/variables with an optional prefix per environment.
@@ -26,6 +27,9 @@ ECR_PREFIXES = {"dev": "DEVELOPMENT_", "prod": "PRODUCTION_"}
 KUBE = ("KUBE_CERT", "KUBE_TOKEN", "KUBE_CLUSTER", "KUBE_NAMESPACE")
 # What a deploy job must hand nox (tools/contract.py checks the workflow does): the cluster, the image.
 FROM_CI = (*KUBE, "IMAGE_REPOSITORY", "IMAGE_TAG", "IMAGE_DIGEST")
+# What tools/contract.py needs in a deploy session (at the lock's versions).
+CHECK_DEPS = (*CONTRACT_DEPS, "pyyaml", "jinja2", "markupsafe", "jsonschema", "jsonschema-specifications",
+              "referencing", "rpds-py", "attrs", "typing-extensions")  # fmt: skip
 # prod rolls a failed release back; dev keeps it for debugging.
 ROLLBACK = {"prod": ("--atomic",)}
 DIGEST = re.compile(r"sha256:[0-9a-f]{64}")

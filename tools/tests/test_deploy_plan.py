@@ -16,6 +16,7 @@ SERVICE = "example"
 RELEASE = KIT.release(SERVICE, "dev")
 NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig"}
 DIGEST = "sha256:" + "ab" * 32
+ECR_IMAGE = {"ECR_REGISTRY_URL": "ecr.example.invalid", "ECR_REPOSITORY": "team/example-ecr", "IMAGE_TAG": "abc1234"}
 IMAGE = {"IMAGE_REPOSITORY": "ecr.invalid/team/example", "IMAGE_TAG": "abc1234", "IMAGE_DIGEST": DIGEST}
 
 
@@ -107,3 +108,31 @@ def test_without_credentials_the_refusal_names_each_missing_one(tmp_path: Path) 
         assert name in refusal
     with pytest.raises(RuntimeError, match="no cluster credentials"), deploy.cluster(NO_CLUSTER, RELEASE):
         pass
+
+
+def test_every_environment_has_an_ecr_prefix() -> None:
+    assert set(deploy.ECR_PREFIXES) == set(KIT.environments)
+
+
+@pytest.mark.parametrize(
+    ("environ", "repository", "tag"),
+    [
+        (ECR_IMAGE, "ecr.example.invalid/team/example-ecr", "abc1234"),
+        # The ECR module's per-environment prefix wins over the plain names.
+        (
+            {**ECR_IMAGE, "DEVELOPMENT_ECR_REGISTRY_URL": "dev.invalid", "DEVELOPMENT_ECR_REPOSITORY": "r"},
+            "dev.invalid/r",
+            "abc1234",
+        ),
+        ({**ECR_IMAGE, "IMAGE_REPOSITORY": "registry.invalid/pushed"}, "registry.invalid/pushed", "abc1234"),
+        ({"ECR_REGISTRY_URL": "e.invalid", "ECR_REPOSITORY": "r", "GITHUB_SHA": "f00d"}, "e.invalid/r", "f00d"),
+    ],
+)
+def test_the_image_comes_from_the_ecr_module_names(
+    tmp_path: Path, environ: dict[str, str], repository: str, tag: str
+) -> None:
+    plan = plan_for(tmp_path, "dev", {**environ, **NO_CLUSTER})
+    assert (plan.image_repository, plan.tag) == (repository, tag)
+    assert plan.image_yaml() == f'image:\n  repository: "{repository}"\n  tag: "{tag}"\n'
+
+
