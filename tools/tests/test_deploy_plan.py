@@ -134,5 +134,3 @@ def test_the_image_comes_from_the_ecr_module_names(
     plan = plan_for(tmp_path, "dev", {**environ, **NO_CLUSTER})
     assert (plan.image_repository, plan.tag) == (repository, tag)
     assert plan.image_yaml() == f'image:\n  repository: "{repository}"\n  tag: "{tag}"\n'
-
-
