@@ -146,7 +146,7 @@ class DecisionForm(FlaskForm):  # type: ignore[misc]  # WTForms ships no type hi
     )
     reason = TextAreaField(
         "Why are you rejecting this request?",
-        description="The person who asked will see this",
+        description="Only if you reject it. The person who asked will see this.",
         validators=[
             RequiredIfRejecting(),
             Length(
