@@ -1,6 +1,6 @@
 """The gettext catalogues of govuk-layout and every service: update them from the sources, or check them.
 
-``python tools/translations.py`` extracts every marked message, updates each ``.po`` and compiles its
+``python -m tools.translations`` extracts every marked message, updates each ``.po`` and compiles its
 ``.mo``; ``--check`` changes nothing and exits 1 listing what is missing, untranslated, fuzzy or stale.
 A service takes part once it has a ``translations/<language>/LC_MESSAGES`` folder; ``--add cy`` starts one
 for every root.

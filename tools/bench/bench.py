@@ -1,4 +1,4 @@
-"""Benchmark the example service against a bare Flask "hello" under identical gunicorn settings.
+"""Benchmark a service (default: the example) against a bare Flask "hello" under identical gunicorn settings.
 
 Run through ``nox -s bench``, which provides a local DynamoDB and the environment. Both apps
 run under gunicorn with the production config every image runs (``govuk_layout.gunicorn_conf``), on
@@ -239,13 +239,19 @@ def _form_fields(html: str) -> dict[str, list[str]]:
     return fields
 
 
-def session_cookie(url: str) -> str:
+def start_button(html: str) -> str | None:
+    """Where the start page's Start now button leads: the journey's first question, if the service has one."""
+    found = re.search(r'<a href="([^"]+)"[^>]*class="[^"]*govuk-button--start', html)
+    return found[1] if found else None
+
+
+def session_cookie(url: str, first_question: str) -> str:
     """Answer every question and stop on check your answers; return the Cookie header that gets there."""
     tomorrow = datetime.date.today() + datetime.timedelta(days=30)
     with requests.Session() as client:
-        response = client.get(url + "/request/full-name", timeout=10)
+        response = client.get(url + first_question, timeout=10)
         for _ in range(10):
-            if response.url.endswith("/request/check-answers"):
+            if response.url.endswith("/check-answers"):
                 break
             fields = _form_fields(response.text)
             data: dict[str, Any] = {"csrf_token": fields["csrf_token"][0]}
@@ -322,6 +328,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON results file")
     parser.add_argument("--wrk", default=shutil.which("wrk"), help="the wrk binary (default: wrk on PATH)")
+    parser.add_argument("--service", default="example", help="the service (a package with create_app) to measure")
     return parser
 
 
@@ -356,16 +363,21 @@ def main(argv: list[str] | None = None) -> int:
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "METRICS_PORT": str(free_port()),
     }
-    print("example service (production config)", flush=True)
-    with serving("example:create_app()", service_env, logs / "example.log") as server:
-        cookie = session_cookie(server.url)
+    print(f"{args.service} service (production config)", flush=True)
+    with serving(f"{args.service}:create_app()", service_env, logs / f"{args.service}.log") as server:
         with urllib.request.urlopen(server.url + "/", timeout=5) as response:  # nosec B310 - loopback http
-            css = re.search(r'<link rel="stylesheet" href="([^"]+)"', response.read().decode())
+            start_html = response.read().decode()
+        css = re.search(r'<link rel="stylesheet" href="([^"]+)"', start_html)
         if not css:
             raise SystemExit("bench: the start page links no stylesheet")
         results.append(measure("start page", server, "/", args))
-        results.append(measure("question page", server, "/request/full-name", args))
-        results.append(measure("check your answers", server, "/request/check-answers", args, Cookie=cookie))
+        # A service with a journey: its first question, and check your answers with every answer given.
+        first_question = start_button(start_html)
+        if first_question:
+            cookie = session_cookie(server.url, first_question)
+            results.append(measure("question page", server, first_question, args))
+            check_answers = first_question.rsplit("/", 1)[0] + "/check-answers"
+            results.append(measure("check your answers", server, check_answers, args, Cookie=cookie))
         results.append(measure("main CSS", server, css[1], args))
         weight = page_weight(server.url)
     hello = results[0]

@@ -7,11 +7,9 @@ from typing import Literal
 
 import pytest
 from pydantic import BaseModel
-from tools_support import load_tool
 
 from govuk_layout.config import LayoutSettings, setting
-
-config_docs = load_tool("config_docs")
+from tools import config_docs
 
 
 class Schema(BaseModel):

@@ -46,7 +46,7 @@ STATEMENTS: list[Statement] = [
     ("uid", r"^uid: (\d+)", str),
     ("uid", r"USER (\d+)", str),
     ("team", r"\b([a-z][a-z-]*?)-example-(?:dev|prod)\b", str),
-    ("team", r"@ministryofjustice/([a-z-]+)", str),
+    ("team", r"^\*\s+@ministryofjustice/([a-z-]+)", str),  # CODEOWNERS (not npm's @ministryofjustice/frontend)
     ("team", r'GOVUK_CONTACT_EMAIL: str = "([a-z-]+)@digital\.justice\.gov\.uk"', str),
     ("service_name", r"(\[a-z\]\[a-z0-9-?\]\*)", str),
 ]

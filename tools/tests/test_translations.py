@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
-from tools_support import load_tool
+
+from tools import translations as tool
 
 REPO = Path(__file__).resolve().parents[2]
 LAYOUT = REPO / "packages" / "govuk_layout" / "src" / "govuk_layout"
-
-
-tool = load_tool("translations")
 
 
 @pytest.fixture

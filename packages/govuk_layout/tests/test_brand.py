@@ -108,7 +108,9 @@ def test_the_organisation_brand_has_the_moj_header_and_no_govuk_chrome(organisat
     assert header, "no MOJ header"
     logo = re.search(r'<img class="moj-header__logotype-crest" src="([^"]+)" alt="" width="40" height="40">', header[0])
     assert logo and logo[1] == "/assets/" + assets.load_manifest(assets.DEFAULT_DEST)[assets.MOJ_CREST]
-    assert '<span class="moj-header__link moj-header__link--organisation-name">Ministry of Justice</span>' in header[0]
+    assert (
+        '<a class="moj-header__link moj-header__link--organisation-name" href="/">Ministry of Justice</a>' in header[0]
+    )
     assert _served(client, logo[1]).startswith("<svg")
     # The service name and navigation stay in GOV.UK's service navigation; the footer keeps the licence text.
     assert 'class="govuk-service-navigation__service-name"' in html
@@ -121,7 +123,7 @@ def test_the_organisation_name_and_logo_come_from_config(make_app: Callable[...,
     html = app.test_client().get("/start").text
     assert "<title>Start – Apply for a thing – HM Prison and Probation Service</title>" in html
     assert 'src="/static/logo.svg"' in html and "moj-logotype-crest" not in html.split("<body")[1].split("</header>")[0]
-    assert 'moj-header__link--organisation-name">HM Prison and Probation Service</span>' in html
+    assert 'moj-header__link--organisation-name" href="/">HM Prison and Probation Service</a>' in html
 
 
 def test_the_organisation_stylesheet_loads_no_font_and_no_crest(organisation: Flask) -> None:

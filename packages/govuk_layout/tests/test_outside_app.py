@@ -117,7 +117,7 @@ def test_the_wheel_ships_the_compiled_catalogues(outside_app: OutsideApp) -> Non
     page = fetch(outside_app.base_url + "/privacy?lang=cy")
     assert page.status == 200
     assert '<html lang="cy"' in page.text
-    assert f"<title>Hysbysiad preifatrwydd – {SERVICE_NAME} – GOV.UK</title>" in page.text
+    assert f"<title>Hysbysiad preifatrwydd – {SERVICE_NAME} – Y Weinyddiaeth Gyfiawnder</title>" in page.text
 
 
 def test_the_app_uses_the_installed_wheel_not_this_checkout(outside_app: OutsideApp) -> None:

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from govuk_layout import assets
-from govuk_layout.static import IMMUTABLE
+from govuk_layout.static import IMMUTABLE, UnknownAsset
 
 HASHED = re.compile(r"\.[0-9a-f]{12}(\.\w+)$")
 
@@ -165,4 +165,25 @@ def test_asset_urls_follow_the_mount_point(app: Flask) -> None:
 
     with app.test_request_context("/privacy", base_url="http://localhost/apply"):
         assert re.fullmatch(r"/apply/assets/govuk-frontend\.min\.[0-9a-f]{12}\.js", asset_url("govuk-frontend.min.js"))
-        assert asset_url("not-in-the-manifest.txt") == "/apply/assets/not-in-the-manifest.txt"
+        assert asset_url("govuk-frontend.min.css.br") == "/apply/assets/govuk-frontend.min.css.br"  # installed, plain
+
+
+@pytest.mark.parametrize(
+    ("config", "strict"),
+    [({}, True), ({"TESTING": False, "GOVUK_ENVIRONMENT": "development"}, True), ({"TESTING": False}, False)],
+    ids=["tests", "development", "production"],
+)
+def test_an_unknown_asset_name_raises_except_in_production(
+    make_app: Callable[..., Flask], config: dict[str, object], strict: bool
+) -> None:
+    from govuk_layout.templating import asset_url
+
+    app = make_app(**config, REDIS_URL="redis://127.0.0.1:1")  # production needs a Redis URL; nothing connects here
+    with app.test_request_context("/"):
+        for typo in ("govuk-frontend.css", "images/favicon.icon", "../static.py", "/etc/passwd"):
+            if strict:
+                with pytest.raises(UnknownAsset, match=re.escape(f"asset_url({typo!r}): govuk-frontend has no such")):
+                    asset_url(typo)
+            else:
+                assert asset_url(typo) == f"/assets/{typo}"  # a 404 at worst, never a 500 for users
+        assert re.fullmatch(r"/assets/images/favicon\.[0-9a-f]{12}\.svg", asset_url("images/favicon.svg"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import npm_pins
 from playwright.sync_api import Page
+
+from tools import npm
 
 AXE_VERSION = "4.14.1"
 AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
@@ -16,8 +17,8 @@ WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
 def axe_source(cache_dir: Path) -> str:
     """The text of axe.min.js from the verified, cached release tarball."""
-    data = npm_pins.tarball("axe-core", AXE_VERSION, AXE_INTEGRITY, cache_dir)
-    return npm_pins.member(data, "package/axe.min.js").decode()
+    data = npm.tarball("axe-core", AXE_VERSION, AXE_INTEGRITY, cache_dir)
+    return npm.member(data, "package/axe.min.js").decode()
 
 
 def _describe(violation: dict[str, Any]) -> str:

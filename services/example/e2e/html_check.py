@@ -13,9 +13,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import npm_pins
-
 from govuk_layout.testing.processes import ServerProcess, free_port
+from tools import npm
 
 VNU_VERSION = "26.9.27"
 VNU_INTEGRITY = "sha512-TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNtjn7+RPUiZhgli0SghgBX6RJRNea0KA=="
@@ -23,9 +22,9 @@ VNU_INTEGRITY = "sha512-TkQd5DFfOaWC9ebtvozTsrH2Vaod3jYg+vrOeREzIXxBexLz9+rS2DNt
 
 def vnu_jar(cache_dir: Path) -> Path:
     """The checker's jar, unpacked from the verified release tarball."""
-    data = npm_pins.tarball("vnu-jar", VNU_VERSION, VNU_INTEGRITY, cache_dir)
+    data = npm.tarball("vnu-jar", VNU_VERSION, VNU_INTEGRITY, cache_dir)
     jar = cache_dir / f"vnu-{VNU_VERSION}.jar"
-    jar.write_bytes(npm_pins.member(data, "package/build/dist/vnu.jar"))
+    jar.write_bytes(npm.member(data, "package/build/dist/vnu.jar"))
     return jar
 
 

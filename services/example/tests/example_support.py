@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 from typing import Any
 
 import boto3
 from flask import Flask
+from werkzeug.test import TestResponse
 
+import example
+import govuk_layout
 from example.model import AccessRequest
+from govuk_layout import catalogues
 from govuk_layout.testing.processes import ServerProcess
 
 SECRET = "test-secret-key-with-enough-length"
@@ -83,3 +88,14 @@ def reference_on(html: str) -> str:
     match = re.search(r'id="reference">([^<]+)<', html)
     assert match, "the page shows no reference"
     return match.group(1)
+
+
+CATALOGUE_ROOTS = [Path(govuk_layout.__file__).parent, Path(example.__file__).parent]
+
+
+def welsh_page(response: TestResponse) -> str:
+    """The page's HTML, after checking it is a Welsh page with no English message left on it."""
+    html = response.get_data(as_text=True)
+    assert '<html lang="cy"' in html
+    assert catalogues.english_left(catalogues.page_text(html), CATALOGUE_ROOTS) == []
+    return html

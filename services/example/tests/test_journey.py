@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from example.model import display_date
+from govuk_layout.i18n import govuk_date
 
 SLUGS = list(valid_answers())
 
@@ -31,9 +31,10 @@ def test_whole_journey_stores_one_item_and_finds_it_by_reference(
         "ada.lovelace@digital.justice.gov.uk",
         "moj-analytical-services GitHub organisation",
         "I maintain the analytical platform&#39;s data pipelines.",
-        display_date(future_date()),
     ):
         assert shown in check
+    with app.test_request_context("/?lang=en"):
+        assert govuk_date(future_date()) in check
 
     with post_form("/request/check-answers") as sent:
         assert sent.status_code == 302

@@ -11,11 +11,9 @@ from hypothesis import strategies as st
 
 from example.model import (
     AccessRequest,
-    display_date,
     is_government_email,
     new_reference,
     normalise_reference,
-    organisation_name,
 )
 
 
@@ -65,10 +63,3 @@ def test_item_round_trip_and_expiry() -> None:
     assert item["start_date"] == "2026-02-01"  # each answer is an attribute of its own
     assert item["submitted_at"] == "2026-01-01T12:00:00+00:00"
     assert AccessRequest.from_item(dict(item)) == request
-
-
-def test_dates_and_organisations_read_as_words() -> None:
-    assert display_date(datetime.date(2030, 3, 4)) == "4 March 2030"
-    assert display_date(datetime.datetime(2026, 11, 2, 23, 59, tzinfo=datetime.UTC)) == "2 November 2026"
-    assert organisation_name("moj-analytical-services") == "moj-analytical-services GitHub organisation"
-    assert organisation_name("retired-org") == "retired-org"  # a request from before an organisation was removed

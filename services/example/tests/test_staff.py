@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from example_support import access_request, csrf_token, table_items
+from example_support import access_request, csrf_token, table_items, welsh_page
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -251,6 +251,28 @@ def test_store_down_is_the_503_page(make_app: Callable[..., Flask], issuer: str)
     assert client.get("/staff/requests/RA-7K3M-9QXP").status_code == 503
 
 
-def test_uk_datetime() -> None:
-    assert staff.uk_datetime(datetime.datetime(2026, 7, 1, 11, 5, tzinfo=datetime.UTC)) == "1 July 2026 at 12:05pm"
-    assert staff.uk_datetime(datetime.datetime(2026, 1, 1, 0, 30, tzinfo=datetime.UTC)) == "1 January 2026 at 12:30am"
+def test_uk_datetime(app: Flask) -> None:
+    summer, winter = datetime.datetime(2026, 7, 1, 11, 5, tzinfo=datetime.UTC), datetime.datetime(2026, 1, 1, 0, 30)
+    with app.test_request_context("/?lang=en"):
+        assert staff.uk_datetime(summer) == "1 July 2026 at 12:05pm"
+        assert staff.uk_datetime(winter.replace(tzinfo=datetime.UTC)) == "1 January 2026 at 12:30am"
+    with app.test_request_context("/?lang=cy"):
+        assert staff.uk_datetime(summer) == "1 Gorffennaf 2026 am 12:05yh"
+
+
+def test_staff_pages_in_welsh(app: Flask, staff_client: FlaskClient) -> None:
+    store(app, access_request(reference="RA-AAAA-AAAA"), access_request(reference="RA-BBBB-BBBB"))
+    listing = welsh_page(staff_client.get("/staff?lang=cy"))
+    assert "Ceisiadau am fynediad" in listing
+    assert "2 gais, y mwyaf diweddar yn gyntaf" in listing
+    assert "Wedi dod i law" in listing
+    with decide(staff_client, "RA-AAAA-AAAA", decision="reject") as refused:
+        assert refused.status_code == 400
+        assert "Rhowch y rheswm pam rydych yn gwrthod y cais hwn" in welsh_page(refused)
+    with decide(staff_client, "RA-AAAA-AAAA", decision="reject", reason="Nid yw’r tîm yn hysbys") as rejected:
+        assert rejected.status_code == 302
+    detail = welsh_page(staff_client.get("/staff/requests/RA-AAAA-AAAA"))
+    assert "Rydych wedi gwrthod cais RA-AAAA-AAAA" in detail
+    assert "Wedi’i wrthod" in detail
+    [item] = [item for item in table_items(app) if item["reference"] == {"S": "RA-AAAA-AAAA"}]
+    assert item["status"] == {"S": REJECTED}  # stored the same whatever the staff member's language

@@ -28,7 +28,14 @@ OPTIONS_MAP = {
     "**/templates/**.html": {"extensions": "govuk_layout.chrome.ChromeCache", "trimmed": "true", "silent": "false"}
 }
 # Babel's keywords (``_``, ``gettext``, ``N_``, ...) plus Flask-Babel's lazy ones, for forms built at import.
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "lazy_pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "lazy_gettext": None,
+    "_l": None,  # Flask-Babel's usual short name for lazy_gettext
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "plural_forms": (1, 2),  # govuk_layout.i18n.plural_forms, for govuk-frontend's JavaScript messages
+}
 COMMENT_TAGS = ("Translators:",)
 # English messages that are written the same in Welsh: the only ones a Welsh page may show.
 SAME_IN_WELSH = frozenset({"Beta"})
@@ -177,8 +184,9 @@ def page_text(html: str) -> str:
 def _pattern(message: str) -> re.Pattern[str] | None:
     """A message as it can appear in page text: tags dropped, placeholders matching anything."""
     text = " ".join(re.sub(r"<[^>]+>", "", message.replace("%%", "%")).split())
-    pieces = re.split(r"%\([a-z_]+\)s", text)
-    if not any(re.search(r"[A-Za-z]{2}", piece) for piece in pieces):
+    pieces = re.split(r"%\([a-z_]+\)[-#0 +]?\d*[diouxXeEfFgGcrs]", text)
+    # Around placeholders, only a real word tells English apart: " at " or "am" is Welsh too.
+    if not any(re.search(r"[A-Za-z]{4}" if len(pieces) > 1 else r"[A-Za-z]{2}", piece) for piece in pieces):
         return None
     body = ".+?".join(re.escape(piece) for piece in pieces)
     return re.compile(rf"(?<![\w’'-]){body}(?![\w’'-])")

@@ -23,6 +23,7 @@ from govuk_layout import (
     inputs,
     limits,
     observability,
+    overlaps,
     pages,
     security,
     static,
@@ -117,5 +118,6 @@ class GovukLayout:
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
         errors.register(app)
+        overlaps.init_app(app)
         auth.init_app(app, settings)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)

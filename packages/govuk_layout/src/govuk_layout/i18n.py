@@ -93,6 +93,22 @@ def config_text(text: str) -> str:
     return str(get_translations().ugettext(text)) if text else text
 
 
+# A number in each CLDR plural category, to ask a catalogue for that category's form.
+_PLURAL_EXAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 6, "other": 4}
+
+
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A message in every plural category of the page's language, for govuk-frontend's JavaScript.
+
+    govuk-frontend chooses the category in the browser (Intl.PluralRules; Welsh has six) and fills in
+    ``%{count}``, which is left as it is. Extracted like ``ngettext`` (catalogues.KEYWORDS).
+    """
+    locale = get_locale()
+    categories = sorted(locale.plural_form.tags | {"other"}) if locale else ["one", "other"]
+    translations = get_translations()
+    return {category: translations.ungettext(singular, plural, _PLURAL_EXAMPLES[category]) for category in categories}
+
+
 def govuk_date(value: datetime.date | str) -> str:
     """A date as GOV.UK writes it, in the page's language: "4 March 2030", "4 Mawrth 2030"."""
     if isinstance(value, str):

@@ -25,6 +25,10 @@ PLAIN_MAX_AGE = 3600
 WSGIApp = Callable[..., Any]
 
 
+class UnknownAsset(LookupError):
+    """``asset_url()`` was given a name that no installed govuk-frontend file has."""
+
+
 class StaticAssets:
     """One app's asset directory and URL prefix, its manifest, and the WSGI middleware serving them."""
 
@@ -35,8 +39,10 @@ class StaticAssets:
         *,
         extra_headers: Mapping[str, str] | None = None,
         autorefresh: bool = False,
+        strict: bool = False,
     ) -> None:
         self.directory = directory
+        self.strict = strict  # an unknown name raises instead of becoming a URL that answers 404
         self.prefix = url_path.rstrip("/") + "/"
         self.manifest = assets.load_manifest(directory)
         self.extra_headers = dict(extra_headers or {})
@@ -44,8 +50,21 @@ class StaticAssets:
         self._immutable = {self.prefix + hashed for hashed in self.manifest.values()}
 
     def path(self, filename: str) -> str:
-        """The URL path of a runtime file, fingerprinted when the manifest knows it."""
-        return self.prefix + self.manifest.get(filename, filename)
+        """The URL path of a runtime file, fingerprinted when the manifest knows it.
+
+        When strict (development and tests) a name that is not an installed file raises :class:`UnknownAsset`.
+        """
+        hashed = self.manifest.get(filename)
+        if hashed is None and self.strict and self.directory.is_dir() and not self._installed(filename):
+            raise UnknownAsset(
+                f"asset_url({filename!r}): govuk-frontend has no such file in {self.directory} "
+                "(names look like 'govuk-frontend.min.css' or 'images/favicon.svg')"
+            )
+        return self.prefix + (hashed or filename)
+
+    def _installed(self, filename: str) -> bool:
+        candidate = (self.directory / filename).resolve()
+        return candidate.is_relative_to(self.directory.resolve()) and candidate.is_file()
 
     def is_immutable(self, _path: str, url: str) -> bool:
         return url in self._immutable
@@ -77,6 +96,7 @@ def register(app: Flask, directory: Path, url_path: str, *, extra_headers: Mappi
         url_path,
         extra_headers=extra_headers,
         autorefresh=app.config.get("GOVUK_ENVIRONMENT") == "development",
+        strict=app.config.get("GOVUK_ENVIRONMENT") == "development" or app.testing,
     )
     app.wsgi_app = static_assets.wrap(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[EXTENSION_KEY] = static_assets

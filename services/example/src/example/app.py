@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask
 
 from example import cli, journey, request_access, staff, start, status, submissions
-from example.model import display_date
 from example.questions import QUESTIONS
 from example.settings import ExampleSettings
 from govuk_layout import GovukLayout
@@ -22,7 +21,6 @@ def create_app(test_config: dict[str, Any] | None = None, questions: Sequence[jo
     GovukLayout(app, settings_class=ExampleSettings)
     submissions.init_app(app)
     journey.init_app(app, questions)
-    app.add_template_filter(display_date)
     app.register_blueprint(start.bp)
     app.register_blueprint(request_access.bp)
     app.register_blueprint(status.bp)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app, session
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms.fields.core import UnboundField
 
@@ -42,11 +43,11 @@ class Question:
 
     slug: str  # the page's URL path segment
     name: str  # the form field, the answer's key in the session and its attribute in the stored item
-    summary: str  # the row's key on check your answers (and on the status page)
+    summary: str | LazyString  # the row's key on check your answers (and on the status page)
     field: UnboundField  # how it is asked and parsed: a WTForms field with its label, hint, validators and widget
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # govuk-frontend macro params for the widget
     codec: Codec[Any] = TEXT  # how the parsed value is kept as text
-    show: Callable[[Any], str] = str  # how the parsed value reads on a page
+    show: Callable[[Any], str | LazyString] = str  # how the parsed value reads on a page
     public: bool = False  # shown on the status page, which anyone holding the reference can see
 
     @functools.cached_property
@@ -71,7 +72,7 @@ class Question:
         """A kept answer as the form field's data, to show it again."""
         return None if answer is None else self.codec.load(answer)
 
-    def display(self, answer: str) -> str:
+    def display(self, answer: str) -> str | LazyString:
         return self.show(self.codec.load(answer))
 
     def row(self, answer: str) -> dict[str, Any]:

@@ -9,20 +9,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from flask_babel import LazyString, lazy_gettext
+
 # Crockford-style: no 0/O, 1/I/L or U, so a reference read over the phone is not misheard.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 REFERENCE_PREFIX = "RA"
 _REFERENCE = re.compile(rf"^(?:{REFERENCE_PREFIX})?([{REFERENCE_ALPHABET}]{{8}})$")
 
+# Requests store the code; the name is shown in the reader's language.
 ORGANISATIONS = {
-    "ministryofjustice": "ministryofjustice GitHub organisation",
-    "moj-analytical-services": "moj-analytical-services GitHub organisation",
-    "ministryofjustice-test": "ministryofjustice-test GitHub organisation",
+    "ministryofjustice": lazy_gettext("ministryofjustice GitHub organisation"),
+    "moj-analytical-services": lazy_gettext("moj-analytical-services GitHub organisation"),
+    "ministryofjustice-test": lazy_gettext("ministryofjustice-test GitHub organisation"),
 }
-RECEIVED = "Received"
+RECEIVED = "Received"  # statuses as stored, whatever the language the request was sent or decided in
 APPROVED = "Approved"
 REJECTED = "Rejected"
 STATUSES = (RECEIVED, APPROVED, REJECTED)
+STATUS_NAMES = {
+    RECEIVED: lazy_gettext("Received"),
+    APPROVED: lazy_gettext("Approved"),
+    REJECTED: lazy_gettext("Rejected"),
+}
 
 
 def new_reference() -> str:
@@ -121,14 +129,14 @@ class AccessRequest:
         )
 
 
-def organisation_name(code: str) -> str:
-    """How an organisation reads on a page; requests store its code."""
+def organisation_name(code: str) -> str | LazyString:
+    """How an organisation reads on a page, in the page's language; requests store its code."""
     return ORGANISATIONS.get(code, code)
 
 
-def display_date(day: datetime.date) -> str:
-    """A date as GOV.UK style writes it: 4 March 2030."""
-    return f"{day.day} {day:%B %Y}"
+def status_name(status: str) -> str | LazyString:
+    """How a stored status reads on a page, in the page's language."""
+    return STATUS_NAMES.get(status, status)
 
 
 def is_government_email(address: str) -> bool:

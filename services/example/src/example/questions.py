@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime
 
-from flask_babel import LazyString
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from example.forms import GovDateField, GovernmentEmail, NotInPast, PersonName, one_newline, strip, today
 from example.journey import DATE, Question
-from example.model import ORGANISATIONS, display_date, organisation_name
+from example.model import ORGANISATIONS, organisation_name
+from govuk_layout.i18n import govuk_date
+from govuk_layout.widgets import GovCharacterCount, GovRadioInput, GovTextInput
 
 REASON_MAX = 500
 # The question is the page heading: as the label of a single field, or the legend of a fieldset.
@@ -27,19 +29,20 @@ HEADING_LEGEND = {"fieldset": {"legend": {"isPageHeading": True, "classes": "gov
 
 def _date_example() -> str:
     example = today() + datetime.timedelta(days=30)
-    return f"For example, {example.day} {example.month} {example.year}"
+    hint = gettext("For example, %(day)s %(month)s %(year)s", day=example.day, month=example.month, year=example.year)
+    return str(hint)
 
 
 QUESTIONS = (
     Question(
         "full-name",
         "full_name",
-        "Full name",
+        _l("Full name"),
         StringField(
-            "What is your full name?",
+            _l("What is your full name?"),
             validators=[
-                DataRequired("Enter your full name"),
-                Length(max=100, message="Full name must be 100 characters or less"),
+                DataRequired(_l("Enter your full name")),
+                Length(max=100, message=_l("Full name must be %(max)d characters or less")),
                 PersonName(),
             ],
             filters=[strip],
@@ -50,14 +53,14 @@ QUESTIONS = (
     Question(
         "email",
         "email",
-        "Work email address",
+        _l("Work email address"),
         StringField(
-            "What is your work email address?",
-            description="Use your address at a government domain, ending in .gov.uk",
+            _l("What is your work email address?"),
+            description=_l("Use your address at a government domain, ending in .gov.uk"),
             validators=[
-                DataRequired("Enter your work email address"),
-                Length(max=254, message="Work email address must be 254 characters or less"),
-                Email("Enter an email address in the correct format, like name@justice.gov.uk"),
+                DataRequired(_l("Enter your work email address")),
+                Length(max=254, message=_l("Work email address must be %(max)d characters or less")),
+                Email(_l("Enter an email address in the correct format, like name@justice.gov.uk")),
                 GovernmentEmail(),
             ],
             filters=[strip],
@@ -68,11 +71,11 @@ QUESTIONS = (
     Question(
         "organisation",
         "organisation",
-        "Organisation",
+        _l("Organisation"),
         RadioField(
-            "Which organisation do you need access to?",
+            _l("Which organisation do you need access to?"),
             choices=[SelectChoice(code, organisation_name(code)) for code in ORGANISATIONS],
-            invalid_choice_message="Select which organisation you need access to",
+            invalid_choice_message=_l("Select which organisation you need access to"),
             widget=GovRadioInput(),
         ),
         HEADING_LEGEND,
@@ -82,13 +85,13 @@ QUESTIONS = (
     Question(
         "reason",
         "reason",
-        "Why you need access",
+        _l("Why you need access"),
         TextAreaField(
-            "Why do you need access?",
-            description="For example, the team you work in and the repositories you will work on",
+            _l("Why do you need access?"),
+            description=_l("For example, the team you work in and the repositories you will work on"),
             validators=[
-                DataRequired("Enter why you need access"),
-                Length(max=REASON_MAX, message=f"Why you need access must be {REASON_MAX} characters or less"),
+                DataRequired(_l("Enter why you need access")),
+                Length(max=REASON_MAX, message=_l("Why you need access must be %(max)d characters or less")),
             ],
             filters=[strip, one_newline],
             widget=GovCharacterCount(),
@@ -98,16 +101,16 @@ QUESTIONS = (
     Question(
         "start-date",
         "start_date",
-        "Access needed from",
+        _l("Access needed from"),
         GovDateField(
-            "When do you need access from?",
+            _l("When do you need access from?"),
             description=LazyString(_date_example),  # worked out on each render, so the example stays in the future
             validators=[NotInPast()],
-            name_in_errors="Date you need access from",
+            name_in_errors=_l("Date you need access from"),
         ),
         HEADING_LEGEND,
         codec=DATE,
-        show=display_date,
+        show=govuk_date,
         public=True,
     ),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
@@ -76,7 +77,7 @@ def check_answers() -> Response | str:
                 "items": [
                     {
                         "href": _question_url(question, change=True),
-                        "text": "Change",
+                        "text": gettext("Change"),
                         "visuallyHiddenText": question.summary.lower(),
                     }
                 ]

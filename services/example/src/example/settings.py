@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from govuk_layout import LayoutSettings, NavigationItem
+from govuk_layout.i18n import N_
 
 
 class ExampleSettings(LayoutSettings):
     """Defaults describe this service; every key can still be overridden by app.config or the environment."""
 
-    GOVUK_SERVICE_NAME: str = "Request access to an Operations Engineering service"
+    GOVUK_SERVICE_NAME: str = N_("Request access to an Operations Engineering service")
     GOVUK_CONTACT_EMAIL: str = "operations-engineering@digital.justice.gov.uk"
-    GOVUK_NAVIGATION: list[NavigationItem] = [NavigationItem(text="Check a request", href="/status")]
+    GOVUK_NAVIGATION: list[NavigationItem] = [NavigationItem(text=N_("Check a request"), href="/status")]
+    # A service for the whole of the UK, so for Wales too: every page in English and Welsh.
+    GOVUK_LANGUAGES: list[Literal["en", "cy"]] = ["en", "cy"]
 
     # The table Cloud Platform's DynamoDB module created (its `table_name` output).
     DYNAMODB_TABLE_NAME: str = Field("access-requests", pattern=r"^[A-Za-z0-9_.\-]{3,255}$")

@@ -12,13 +12,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
-from example.model import APPROVED, REJECTED, STATUSES, AccessRequest, Decision, normalise_reference, organisation_name
+from example.model import (
+    APPROVED,
+    REJECTED,
+    STATUSES,
+    AccessRequest,
+    Decision,
+    normalise_reference,
+    organisation_name,
+    status_name,
+)
 from example.repository import AlreadyDecided, StoreUnavailable
 from govuk_layout.auth import current_user, protect_blueprint
+from govuk_layout.i18n import govuk_date
 
 PAGE_SIZE = 20
 UK = ZoneInfo("Europe/London")
@@ -31,19 +42,24 @@ bp = protect_blueprint(Blueprint("staff", __name__, url_prefix="/staff"))
 
 @bp.app_template_filter("uk_datetime")
 def uk_datetime(moment: datetime.datetime) -> str:
-    """GOV.UK style, in UK time: 29 November 2026 at 8:15pm."""
+    """GOV.UK style, in UK time and the page's language: 29 November 2026 at 8:15pm."""
     local = moment.astimezone(UK)
-    hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    hour, minute = local.hour % 12 or 12, local.minute
+    if local.hour < 12:
+        time = gettext("%(hour)d:%(minute)02dam", hour=hour, minute=minute)
+    else:
+        time = gettext("%(hour)d:%(minute)02dpm", hour=hour, minute=minute)
+    return str(gettext("%(date)s at %(time)s", date=govuk_date(local.date()), time=time))
 
 
 bp.add_app_template_filter(organisation_name)
+bp.add_app_template_global(status_name)
 
 
 @bp.app_template_global()
 def status_tag(status: str) -> dict[str, str]:
     """govukTag params for a request's status."""
-    return {"text": status, "classes": TAG_COLOURS.get(status, "govuk-tag--grey")}
+    return {"text": str(status_name(status)), "classes": TAG_COLOURS.get(status, "govuk-tag--grey")}
 
 
 def _store_down(error: StoreUnavailable) -> ServiceUnavailable:
@@ -100,7 +116,11 @@ def index() -> str:
         total=len(matching),
         status_filter=status_filter,
         status_options=[
-            {"value": key, "text": value or "All statuses", "selected": key == status_filter}
+            {
+                "value": key,
+                "text": status_name(value) if value else gettext("All statuses"),
+                "selected": key == status_filter,
+            }
             for key, value in FILTERS.items()
         ],
         pagination=pagination(number, pages, href) if pages > 1 else None,
@@ -145,7 +165,10 @@ def detail(reference: str) -> Response | tuple[str, int]:
             status, already_decided = 409, _already_decided(found)
         else:
             current_app.logger.info("decided", extra={"reference": found.reference, "outcome": outcome})
-            flash(f"You {outcome.lower()} request {found.reference}")
+            if outcome == APPROVED:
+                flash(gettext("You approved request %(reference)s", reference=found.reference))
+            else:
+                flash(gettext("You rejected request %(reference)s", reference=found.reference))
             return redirect(url_for("staff.detail", reference=found.reference))
     elif request.method == "POST":
         if found.decision is not None:
@@ -162,5 +185,8 @@ def detail(reference: str) -> Response | tuple[str, int]:
 def _already_decided(found: AccessRequest) -> str:
     decision = found.decision
     if decision is None:
-        return "This request has already been decided"
-    return f"This request was already {decision.outcome.lower()} by {decision.by} on {uk_datetime(decision.at)}"
+        return str(gettext("This request has already been decided"))
+    when = uk_datetime(decision.at)
+    if decision.outcome == APPROVED:
+        return str(gettext("This request was already approved by %(name)s on %(when)s", name=decision.by, when=when))
+    return str(gettext("This request was already rejected by %(name)s on %(when)s", name=decision.by, when=when))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask_babel import gettext
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
@@ -29,7 +30,12 @@ def lookup() -> Response | tuple[str, int]:
         reference = normalise_reference(form.reference.data or "")
         if reference and _find(reference) is not None:
             return redirect(url_for("status.detail", reference=reference))
-        form.reference.errors = [f"No request found with reference {reference}. Check the reference and try again"]
+        form.reference.errors = [
+            gettext(
+                "No request found with reference %(reference)s. Check the reference and try again",
+                reference=reference,
+            )
+        ]
         status = 404
     elif form.errors:
         status = 400

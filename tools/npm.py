@@ -1,7 +1,8 @@
-"""Tools the browser tests take from the npm registry, each pinned to a version and its sha512 integrity.
+"""Tools taken from the npm registry (helm, the Nu HTML Checker, axe-core), each pinned to a version and its
+sha512 integrity.
 
 ``npm pack`` fetches through npm's own registry configuration; the tarball is checked against
-the pinned integrity before anything in it is used, and cached under build/.
+the pinned integrity before anything in it is used, and cached in the caller's directory.
 """
 
 from __future__ import annotations
@@ -15,14 +16,20 @@ import tarfile
 from pathlib import Path
 
 
-def _sri(data: bytes) -> str:
+def sri(data: bytes) -> str:
+    """The Subresource Integrity string npm records for a tarball: sha512-<base64 digest>."""
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def tarball_name(package: str, version: str) -> str:
+    """The file ``npm pack`` writes: a scoped @scope/name becomes scope-name-<version>.tgz."""
+    return f"{package.removeprefix('@').replace('/', '-')}-{version}.tgz"
 
 
 def tarball(package: str, version: str, integrity: str, cache_dir: Path) -> bytes:
     """The verified release tarball, fetched with ``npm pack`` when the cache lacks a good copy."""
-    path = cache_dir / f"{package}-{version}.tgz"
-    if not path.is_file() or _sri(path.read_bytes()) != integrity:
+    path = cache_dir / tarball_name(package, version)
+    if not path.is_file() or sri(path.read_bytes()) != integrity:
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError(f"npm is needed to fetch {package}: `apt-get install npm`")
@@ -34,7 +41,7 @@ def tarball(package: str, version: str, integrity: str, cache_dir: Path) -> byte
             timeout=300,
         )
     data = path.read_bytes()
-    if _sri(data) != integrity:
+    if sri(data) != integrity:
         path.unlink()
         raise RuntimeError(f"{package} {version} failed its integrity check: expected {integrity}")
     return data
