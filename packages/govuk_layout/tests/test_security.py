@@ -129,10 +129,13 @@ def test_headers_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
     assert static_security_headers(app.config) == {}
 
 
-def test_session_cookie_is_secure_httponly_and_lax_in_production(client: FlaskClient) -> None:
+def test_session_cookie_is_host_prefixed_secure_httponly_and_lax_in_production(client: FlaskClient) -> None:
     with client.get("/cookies", base_url=HTTPS) as response:
         cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("session=")
+    # __Host-: the browser refuses it without Secure and Path=/, or with a Domain.
+    assert cookie.startswith("__Host-session=")
+    assert "; Path=/" in cookie
+    assert "Domain=" not in cookie
     assert "; Secure" in cookie
     assert "; HttpOnly" in cookie
     assert "; SameSite=Lax" in cookie
@@ -144,6 +147,7 @@ def test_development_allows_plain_http_and_generates_a_key(make_app: Callable[..
     client = app.test_client()
     with client.get("/cookies") as response:
         cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=")
     assert "; Secure" not in cookie
     assert "; HttpOnly" in cookie
     assert "; SameSite=Lax" in cookie

@@ -81,9 +81,9 @@ def test_a_token_from_another_session_is_refused(app: Flask) -> None:
         assert HEADING in response.get_data(as_text=True)
 
 
-def test_a_token_whose_session_was_lost_is_refused(client: FormClient) -> None:
+def test_a_token_whose_session_was_lost_is_refused(app: Flask, client: FormClient) -> None:
     token = client.csrf_token("/cookies")
-    client.delete_cookie("session")
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
     with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
         assert response.status_code == 400
         assert HEADING in response.get_data(as_text=True)
@@ -130,10 +130,10 @@ def test_the_back_link_never_leaves_the_site(client: FormClient, referrer: str |
     assert back.group(1) == "/cookies?step=2"
 
 
-def test_going_back_and_sending_again_works_after_the_session_was_lost(client: FormClient) -> None:
+def test_going_back_and_sending_again_works_after_the_session_was_lost(app: Flask, client: FormClient) -> None:
     """The 400 page hands a fresh token to the page the browser goes back to (csrf_refresh.html)."""
     old = client.csrf_token("/cookies")
-    client.delete_cookie("session")
+    client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
     with client.post("/cookies", data=_choice({"csrf_token": old})) as refused:
         assert refused.status_code == 400
         fresh = re.search(r'data-csrf-token="([^"]+)"', refused.get_data(as_text=True))

@@ -15,8 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-# Seconds: a stuck Redis costs a request at most this long before the in-memory fallback takes over.
-_REDIS_TIMEOUT = 1.0
+from govuk_layout import fallbacks
 
 
 def storage_uri(app: Flask) -> str:
@@ -72,8 +71,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     if not uri.startswith("memory:"):
         app.config.setdefault(
-            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": _REDIS_TIMEOUT, "socket_timeout": _REDIS_TIMEOUT}
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": fallbacks.REDIS_TIMEOUT, "socket_timeout": fallbacks.REDIS_TIMEOUT},
         )
+    fallbacks.watch_limiter()
     limiter = Limiter(get_remote_address, app=app)
     limiter.request_filter(_exempt)
     app.after_request(_retry_after)
