@@ -3,7 +3,8 @@
 ``/healthz`` answers 200 whenever the process can serve a request: it checks no
 dependency, so a slow database never gets healthy pods restarted. ``/readyz``
 runs every readiness check the app registered and answers 503 when one fails (the
-reason goes to the log, not the response, as the probe path is reachable from outside), so the pod is taken out of the Service until it recovers.
+reason goes to the log, not the response, as the probe path is reachable from outside), so the pod is taken
+out of the Service until it recovers.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def _check_form_body() -> None:
     if request.files and not current_app.config["GOVUK_ACCEPT_FILES"]:
         abort(400, "This form does not take files.")
     try:
-        urlsplit(request.referrer or "").port  # Flask-WTF's same-origin check would fail with a 500 on "host:x"
+        _ = urlsplit(request.referrer or "").port  # Flask-WTF's same-origin check would fail with a 500 on "host:x"
     except ValueError:
         abort(400, "The Referer header is not a valid URL.")
 
