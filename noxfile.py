@@ -271,7 +271,7 @@ def image_smoke(session: nox.Session) -> None:
 
 
 def _deploy(session: nox.Session, env: str) -> None:
-    """helm upgrade --install <team>-<service>-<env> with values-<env>.yaml and the image CI built."""
+    """Check the release against its namespace, then helm upgrade --install: a server-side dry run first."""
     dry_run, extra = "--dry-run" in session.posargs, [arg for arg in session.posargs if arg != "--dry-run"]
     with _needs(session):
         plan = deploy.plan(KIT, ROOT, _service(session), env, os.environ, extra)
@@ -279,11 +279,17 @@ def _deploy(session: nox.Session, env: str) -> None:
         session.error(deploy.refusal(plan))
     with _needs(session):
         helm_bin = helm.helm(Path(session.bin), BUILD / "npm")
+    session.install(*image.pins(ROOT, *deploy.CHECK_DEPS))
+    plan.prepare()
+    manifest = plan.write(str(session.run(*plan.template(helm_bin), external=True, silent=True)))
+    # What the namespace provides, and the contract, permissions and schema checks on this very manifest.
+    session.run("python", "-m", "tools.contract", "--describe", plan.release, plan.github_environment, str(manifest))
     if dry_run:
-        manifest = str(session.run(*plan.template(helm_bin), external=True, silent=True))
         print(deploy.dry_run_report(plan, helm_bin, ROOT, manifest))
-    else:
-        session.run(*plan.upgrade(helm_bin), external=True)
+        return
+    with _needs(session), deploy.cluster(os.environ, plan.release) as cluster:
+        session.run(*plan.server_dry_run(helm_bin, cluster), external=True)
+        session.run(*plan.upgrade(helm_bin, cluster), external=True)
 
 
 def _deploy_session(env: str) -> Callable[[nox.Session], None]:

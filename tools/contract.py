@@ -25,10 +25,10 @@ from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import namespace as namespaces
+from tools import deploy, kit
+from tools import namespace as namespaces
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = kit.ROOT
 RULES = Path("platform/serviceaccount-rules.yaml")
 SCHEMAS = Path("charts/schemas")
 WORKFLOWS = Path(".github/workflows")
@@ -141,6 +141,8 @@ class DeployJob:
     where: str
     environment: str
     reads: set[str]
+    # The environment variables set for its `nox -s deploy-...` step (None: it runs no deploy).
+    deploy_env: set[str] | None = None
 
 
 def _environment_of(job: dict[str, Any]) -> str | None:
@@ -170,16 +172,27 @@ def read_workflows(root: Path) -> list[DeployJob]:
                     if environment is not None:
                         environment = _substitute(str(environment), inputs)
                     where = f"{path.relative_to(root)} job {job_name} -> {uses.removeprefix('./')} job {inner_name}"
-                    jobs.append(DeployJob(where, environment or REPOSITORY, _reads(inner)))
+                    jobs.append(DeployJob(where, environment or REPOSITORY, _reads(inner), _deploy_env(inner)))
             else:
                 where = f"{path.relative_to(root)} job {job_name}"
-                jobs.append(DeployJob(where, str(_environment_of(job) or REPOSITORY), _reads(job)))
+                jobs.append(DeployJob(where, str(_environment_of(job) or REPOSITORY), _reads(job), _deploy_env(job)))
     return jobs
 
 
 def _substitute(text: str, inputs: dict[str, str]) -> str:
     """A reusable workflow's `${{ inputs.x }}` with the caller's `with:` values."""
     return INPUT.sub(lambda match: inputs.get(match[1], match[0]), text)
+
+
+def _deploy_env(job: dict[str, Any]) -> set[str] | None:
+    """The variables a job's `nox -s deploy-...` step gets: the job's env, earlier steps' $GITHUB_ENV, its own env."""
+    names = set(job.get("env") or {})
+    for step in job.get("steps") or []:
+        run = str(step.get("run", ""))
+        names |= set(re.findall(r"\b([A-Z][A-Z0-9_]*)=[^\n]*>>\s*\"?\$GITHUB_ENV", run))
+        if re.search(r"nox -s \"?deploy-", run):
+            return names | set(step.get("env") or {})
+    return None
 
 
 def _reads(job: dict[str, Any]) -> set[str]:
@@ -206,6 +219,14 @@ def check_workflows(namespace_list: Iterable[Namespace], jobs: Sequence[DeployJo
                 places = ", ".join(sorted(written)) or "none"
                 theirs = f"no namespace Terraform writes to GitHub environment {job.environment!r} (only to: {places})"
             problems.append(f"{job.where} (environment {job.environment!r}) reads {name}, but {theirs}")
+    for job in jobs:
+        if job.deploy_env is None:
+            continue
+        for name in sorted(set(deploy.FROM_CI) - job.deploy_env):
+            problems.append(
+                f"{job.where} runs nox -s deploy-..., which reads {name} (tools/deploy.py FROM_CI), "
+                f"but the job sets only {', '.join(sorted(job.deploy_env or [])) or 'nothing'}"
+            )
     deployed = {job.environment for job in jobs}
     for found in namespace_list:
         for environment, names in found.github.items():
@@ -384,8 +405,17 @@ def check(root: Path, manifests: Sequence[Path]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.contract", description=__doc__.splitlines()[0])
     parser.add_argument("manifests", nargs="+", type=Path, help="rendered manifests, or folders of them")
+    parser.add_argument(
+        "--describe",
+        nargs=2,
+        metavar=("RELEASE", "GITHUB_ENVIRONMENT"),
+        help="first print what the release's namespace provides (a deploy's dry run shows it)",
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.describe:
+        print("# The namespace provides (its Terraform; the checks below compare it with this manifest):")
+        print("\n".join(f"#   {line}" for line in describe(args.root, *args.describe)))
     files = [found for path in args.manifests for found in (sorted(path.rglob("*.yaml")) if path.is_dir() else [path])]
     problems = check(args.root, files)
     for problem in problems:

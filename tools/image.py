@@ -209,8 +209,9 @@ def smoke(kit: Kit, engine_name: str, env: Mapping[str, str], ref: str, extra: S
     run(
         "run", "--detach", "--rm", "--name", name, *runtime, "--read-only", "--tmpfs", scratch,
         "--publish", f"127.0.0.1:{port}:{kit.app_port}", "--env", f"SECRET_KEY={secrets.token_hex(32)}",
-        # No Redis or DynamoDB here: per-process rate limits, and /readyz may say 503.
-        "--env", "RATELIMIT_STORAGE_URI=memory://", "--env", f"METRICS_PORT={kit.metrics_port}", *extra, ref,
+        # No Redis or DynamoDB here: per-process rate limits, sessions on /tmp, and /readyz may say 503.
+        "--env", "RATELIMIT_STORAGE_URI=memory://", "--env", "GOVUK_SESSION_STORE=filesystem",
+        "--env", f"METRICS_PORT={kit.metrics_port}", *extra, ref,
         check=True,
     )  # fmt: skip
     try:

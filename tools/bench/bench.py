@@ -359,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         "RATELIMIT_ENABLED": "false",
         # Loopback is plain http; a Secure session cookie would never come back.
         "GOVUK_SECURE_COOKIES": "false",
+        # Sessions in Redis when one is given, else on this machine's disk (shared by both workers).
+        "GOVUK_SESSION_STORE": "redis" if os.environ.get("REDIS_URL") else "filesystem",
         # Metrics as the image collects them.
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         "METRICS_PORT": str(free_port()),

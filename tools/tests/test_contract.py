@@ -96,6 +96,16 @@ def test_a_workflow_reading_a_name_no_module_writes_fails_naming_both_sides(repo
     assert f"vars.ECR_REPOSITORY ({DEV}/resources/ecr.tf)" in problems[0]
 
 
+@pytest.mark.parametrize("name", ["KUBE_TOKEN", "IMAGE_DIGEST"])
+def test_a_deploy_step_missing_a_name_nox_reads_fails(repo: Path, name: str) -> None:
+    workflow = repo / SERVICE
+    workflow.write_text("\n".join(line for line in workflow.read_text().splitlines() if f"{name}=" not in line
+                                  and not line.strip().startswith(f"{name}:")))  # fmt: skip
+    problems = contract.check_workflows(contract.read_namespaces(repo).values(), contract.read_workflows(repo))
+    assert problems
+    assert all(f"which reads {name} (tools/deploy.py FROM_CI), but the job sets only " in p for p in problems)
+
+
 def test_a_prefix_renames_what_the_ecr_module_writes(repo: Path) -> None:
     edit(
         resources(repo) / "ecr.tf",

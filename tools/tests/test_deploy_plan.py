@@ -1,4 +1,5 @@
-"""tools/deploy.py: the deploy plan made from the environment, and the exact helm command it runs."""
+"""tools/deploy.py: the plan made from the environment, the server-side dry run before the upgrade, and a
+kubeconfig that exists only while a real deploy runs."""
 
 from __future__ import annotations
 
@@ -12,40 +13,101 @@ from tools import deploy, kit
 
 KIT = kit.load()
 SERVICE = "example"
+RELEASE = KIT.release(SERVICE, "dev")
 NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig"}
-IMAGE = {"ECR_REGISTRY_URL": "ecr.example.invalid", "ECR_REPOSITORY": "team/example-ecr", "IMAGE_TAG": "abc1234"}
+DIGEST = "sha256:" + "ab" * 32
+ECR_IMAGE = {"ECR_REGISTRY_URL": "ecr.example.invalid", "ECR_REPOSITORY": "team/example-ecr", "IMAGE_TAG": "abc1234"}
+IMAGE = {"IMAGE_REPOSITORY": "ecr.invalid/team/example", "IMAGE_TAG": "abc1234", "IMAGE_DIGEST": DIGEST}
 
 
-def kube(namespace: str) -> dict[str, str]:
-    return {"KUBE_CERT": "CERT", "KUBE_TOKEN": "TOKEN", "KUBE_CLUSTER": "cluster.invalid", "KUBE_NAMESPACE": namespace}
+def kube(namespace: str = RELEASE) -> dict[str, str]:
+    return {
+        "KUBE_CERT": "CERT",
+        "KUBE_TOKEN": "TOKEN-1234",
+        "KUBE_CLUSTER": "cluster.invalid",
+        "KUBE_NAMESPACE": namespace,
+    }
 
 
 def plan_for(root: Path, env: str, environ: dict[str, str], *extra: str) -> deploy.Plan:
     return deploy.plan(KIT, root, SERVICE, env, environ, extra)
 
 
-def test_dev_upgrades_the_team_service_env_release_in_its_own_namespace(tmp_path: Path) -> None:
-    release = KIT.release(SERVICE, "dev")
-    plan = plan_for(tmp_path, "dev", {**IMAGE, **kube(release)})
-    command = plan.upgrade("helm")
-    assert command[:4] == ["helm", "upgrade", "--install", release]
-    assert command[command.index("--namespace") + 1] == release
-    assert command[command.index("--values") + 1] == str(tmp_path / "charts/values/example/values-dev.yaml")
-    assert "--wait" in command and "--reset-values" in command
-    assert "--atomic" not in command  # dev keeps a failed release for debugging
-    assert not any(arg.startswith("--set") for arg in command)  # the image comes in a values file
-    assert plan.missing == []
-    assert deploy.refusal(plan) is None
+def test_a_server_side_dry_run_comes_before_the_upgrade(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, "dev", {**IMAGE, **kube()}, "--debug")
+    check, upgrade = plan.server_dry_run("helm", ["--kubeconfig", "k"]), plan.upgrade("helm", ["--kubeconfig", "k"])
+    assert check[:4] == upgrade[:4] == ["helm", "upgrade", "--install", RELEASE]
+    assert "--dry-run=server" in check and "--dry-run=server" not in upgrade
+    assert "--wait" in upgrade and "--wait" not in check
+    assert check[check.index("--kubeconfig") + 1] == "k" and upgrade[upgrade.index("--kubeconfig") + 1] == "k"
+    assert check[-1] == upgrade[-1] == "--debug"
+    assert "--atomic" not in upgrade  # dev keeps a failed release for debugging
+    assert not any(arg.startswith("--set") for arg in upgrade)  # the image comes in a values file
+    assert "--atomic" in plan_for(tmp_path, "prod", {**IMAGE, **kube(KIT.release(SERVICE, "prod"))}).upgrade("helm")
 
 
-def test_prod_rolls_back_a_failed_release(tmp_path: Path) -> None:
-    plan = plan_for(tmp_path, "prod", {**IMAGE, **kube(KIT.release(SERVICE, "prod"))})
-    assert "--atomic" in plan.upgrade("helm")
+def test_the_pods_run_the_image_by_digest(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, "dev", {**IMAGE, **kube()})
+    assert (
+        plan.image_yaml()
+        == f'image:\n  repository: "ecr.invalid/team/example"\n  tag: "abc1234"\n  digest: "{DIGEST}"\n'
+    )
+    broken = plan_for(tmp_path, "dev", {**IMAGE, "IMAGE_DIGEST": "latest", **kube()})
+    assert "a valid IMAGE_DIGEST" in str(deploy.refusal(broken))
 
 
-def test_extra_arguments_are_passed_through_last(tmp_path: Path) -> None:
-    plan = plan_for(tmp_path, "dev", {**IMAGE, **kube(KIT.release(SERVICE, "dev"))}, "--debug")
-    assert plan.upgrade("helm")[-1] == "--debug"
+def test_planning_writes_nothing_and_a_dry_run_writes_no_token(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, "dev", {**IMAGE, **kube()})
+    assert not (tmp_path / "build").exists()
+    assert plan.cluster is not None and "cluster.invalid" in plan.cluster
+    plan.values.parent.mkdir(parents=True)
+    plan.values.write_text("environment: dev\n")
+    plan.prepare()
+    assert plan.image_values.read_text() == plan.image_yaml()
+    manifest = plan.write("kind: Deployment\n")
+    report = deploy.dry_run_report(plan, "helm", tmp_path, manifest)
+    assert "--dry-run=server" in report and f"helm upgrade --install {RELEASE} " in report
+    assert "TOKEN-1234" not in report
+    assert not [path for path in tmp_path.rglob("*") if path.is_file() and "TOKEN-1234" in path.read_text()]
+
+
+def test_the_kubeconfig_lives_only_inside_the_deploy(tmp_path: Path) -> None:
+    with deploy.cluster(kube(), RELEASE) as flags:
+        config = Path(flags[1])
+        assert flags == ["--kubeconfig", str(config)]
+        assert not config.is_relative_to(tmp_path) and not config.is_relative_to(kit.ROOT)
+        assert stat.S_IMODE(config.stat().st_mode) == 0o600
+        assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
+        written = json.loads(config.read_text())
+        assert written["users"][0]["user"]["token"] == "TOKEN-1234"
+        assert written["clusters"][0]["cluster"]["server"] == "https://cluster.invalid"
+        assert written["contexts"][0]["context"]["namespace"] == RELEASE
+    assert not config.parent.exists()
+
+
+def test_a_kube_context_or_a_current_context_serves_too(tmp_path: Path) -> None:
+    with deploy.cluster({"KUBE_CONTEXT": "cp"}, "ns") as flags:
+        assert flags == ["--kube-context", "cp"]
+    config = tmp_path / "config"
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    assert deploy.cluster_source({"KUBECONFIG": str(config)}, "ns") is None
+    config.write_text("apiVersion: v1\nkind: Config\ncurrent-context: mine\n")
+    with deploy.cluster({"KUBECONFIG": str(config)}, "ns") as flags:
+        assert flags == []
+
+
+def test_a_namespace_that_is_not_the_release_is_refused() -> None:
+    with pytest.raises(deploy.WrongNamespace, match="belongs in"):
+        deploy.cluster_source(kube("someone-else-dev"), RELEASE)
+
+
+def test_without_credentials_the_refusal_names_each_missing_one(tmp_path: Path) -> None:
+    refusal = deploy.refusal(plan_for(tmp_path, "dev", NO_CLUSTER))
+    assert refusal is not None and refusal.startswith(f"cannot deploy {RELEASE}: missing ")
+    for name in ("IMAGE_REPOSITORY", "IMAGE_TAG", "KUBE_TOKEN", "kube context"):
+        assert name in refusal
+    with pytest.raises(RuntimeError, match="no cluster credentials"), deploy.cluster(NO_CLUSTER, RELEASE):
+        pass
 
 
 def test_every_environment_has_an_ecr_prefix() -> None:
@@ -55,14 +117,14 @@ def test_every_environment_has_an_ecr_prefix() -> None:
 @pytest.mark.parametrize(
     ("environ", "repository", "tag"),
     [
-        (IMAGE, "ecr.example.invalid/team/example-ecr", "abc1234"),
+        (ECR_IMAGE, "ecr.example.invalid/team/example-ecr", "abc1234"),
         # The ECR module's per-environment prefix wins over the plain names.
         (
-            {**IMAGE, "DEVELOPMENT_ECR_REGISTRY_URL": "dev.invalid", "DEVELOPMENT_ECR_REPOSITORY": "r"},
+            {**ECR_IMAGE, "DEVELOPMENT_ECR_REGISTRY_URL": "dev.invalid", "DEVELOPMENT_ECR_REPOSITORY": "r"},
             "dev.invalid/r",
             "abc1234",
         ),
-        ({**IMAGE, "IMAGE_REPOSITORY": "registry.invalid/pushed"}, "registry.invalid/pushed", "abc1234"),
+        ({**ECR_IMAGE, "IMAGE_REPOSITORY": "registry.invalid/pushed"}, "registry.invalid/pushed", "abc1234"),
         ({"ECR_REGISTRY_URL": "e.invalid", "ECR_REPOSITORY": "r", "GITHUB_SHA": "f00d"}, "e.invalid/r", "f00d"),
     ],
 )
@@ -72,51 +134,3 @@ def test_the_image_comes_from_the_ecr_module_names(
     plan = plan_for(tmp_path, "dev", {**environ, **NO_CLUSTER})
     assert (plan.image_repository, plan.tag) == (repository, tag)
     assert plan.image_yaml() == f'image:\n  repository: "{repository}"\n  tag: "{tag}"\n'
-
-
-def test_without_credentials_the_refusal_names_each_missing_one(tmp_path: Path) -> None:
-    plan = plan_for(tmp_path, "dev", NO_CLUSTER)
-    refusal = deploy.refusal(plan)
-    assert refusal is not None
-    assert refusal.startswith(f"cannot deploy {KIT.release(SERVICE, 'dev')}: missing ")
-    for name in ("DEVELOPMENT_ECR_REGISTRY_URL", "ECR_REPOSITORY", "IMAGE_TAG", "KUBE_TOKEN", "kube context"):
-        assert name in refusal
-
-
-def test_cloud_platform_secrets_become_a_private_kubeconfig(tmp_path: Path) -> None:
-    release = KIT.release(SERVICE, "dev")
-    flags = deploy.cluster_flags(kube(release), tmp_path, release)
-    assert flags == ["--kubeconfig", str(tmp_path / "kubeconfig")]
-    config = json.loads((tmp_path / "kubeconfig").read_text())
-    assert config["clusters"][0]["cluster"]["server"] == "https://cluster.invalid"
-    assert config["users"][0]["user"]["token"] == "TOKEN"
-    assert config["contexts"][0]["context"]["namespace"] == release
-    assert (tmp_path / "ca.crt").read_text() == "CERT"
-    assert stat.S_IMODE((tmp_path / "kubeconfig").stat().st_mode) == 0o600
-
-
-def test_a_namespace_that_is_not_the_release_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(deploy.WrongNamespace, match="belongs in"):
-        deploy.cluster_flags(kube("someone-else-dev"), tmp_path, KIT.release(SERVICE, "dev"))
-
-
-def test_a_kube_context_or_a_current_context_serves_too(tmp_path: Path) -> None:
-    assert deploy.cluster_flags({"KUBE_CONTEXT": "cp"}, tmp_path, "ns") == ["--kube-context", "cp"]
-    config = tmp_path / "config"
-    config.write_text("apiVersion: v1\nkind: Config\n")
-    assert deploy.cluster_flags({"KUBECONFIG": str(config)}, tmp_path, "ns") is None
-    config.write_text("apiVersion: v1\nkind: Config\ncurrent-context: mine\n")
-    assert deploy.cluster_flags({"KUBECONFIG": str(config)}, tmp_path, "ns") == []
-
-
-def test_the_dry_run_report_shows_values_manifest_and_command(tmp_path: Path) -> None:
-    plan = plan_for(tmp_path, "dev", {**IMAGE, **NO_CLUSTER})
-    plan.values.parent.mkdir(parents=True)
-    plan.values.write_text("environment: dev\n")
-    report = deploy.dry_run_report(plan, "helm", tmp_path, "kind: Deployment\n")
-    assert (plan.workdir / "manifest.yaml").read_text() == "kind: Deployment\n"
-    assert plan.image_values.read_text() == plan.image_yaml()
-    assert "environment: dev\nimage:\n" in report
-    assert f"# Rendered manifest: build/deploy/{plan.release}/manifest.yaml" in report
-    assert f"helm upgrade --install {plan.release} " in report
-    assert "# A real deploy would stop here: missing cluster credentials" in report

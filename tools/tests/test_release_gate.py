@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import release_gate
+from tools import release_gate
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 

@@ -18,7 +18,8 @@ import servers
 from html_check import HtmlChecker, vnu_jar
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
-from govuk_layout.testing.processes import ServerProcess, moto_server
+from govuk_layout.testing import assert_govuk_page
+from govuk_layout.testing.processes import ServerProcess, moto_server, oidc_app_env, oidc_provider
 
 ROOT = Path(__file__).resolve().parents[3]
 CACHE = ROOT / "build" / "e2e"
@@ -76,12 +77,21 @@ def dynamodb(logs: Path) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture(scope="session")
-def serve(logs: Path, dynamodb: ServerProcess) -> Iterator[Callable[..., ServerProcess]]:
-    """Start an instance of the service; keyword arguments override its environment (config keys)."""
+def identity_provider(logs: Path) -> Iterator[ServerProcess]:
+    """A real OpenID Connect provider with a staff and a non-staff person on its sign-in page, as serve runs it."""
+    with oidc_provider(logs, python=str(servers.BIN / "python")) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def serve(
+    logs: Path, dynamodb: ServerProcess, identity_provider: ServerProcess
+) -> Iterator[Callable[..., ServerProcess]]:
+    """Start an instance of the service, with staff sign-in; keyword arguments override its environment."""
     with contextlib.ExitStack() as started:
 
         def start(name: str, create_table: bool = True, **overrides: str) -> ServerProcess:
-            env = servers.app_environment(dynamodb.url, TABLE, **overrides)
+            env = servers.app_environment(dynamodb.url, TABLE, **{**oidc_app_env(identity_provider.url), **overrides})
             if create_table:
                 servers.create_table(env)
             return started.enter_context(servers.app_server(name, env, logs))
@@ -186,10 +196,12 @@ def page_no_js(new_page: Callable[..., Page]) -> Page:
 
 @pytest.fixture
 def audit(axe_source: str, html_checker: HtmlChecker, recorders: dict[Page, Recorder]) -> Callable[[Page, str], None]:
-    """Check the page as it is now: axe-core WCAG A/AA, Nu HTML Checker errors, console and page errors."""
+    """Check the page as it is now: a whole GOV.UK page, axe-core WCAG A/AA, Nu HTML Checker errors, console and
+    page errors."""
 
     def check(page: Page, state: str) -> None:
         recorder = recorders[page]
+        assert_govuk_page(recorder.html(), r".+ – .+")  # one h1, a working skip link, no traceback
         problems = [f"axe: {line}" for line in axe_check.violations(page, axe_source, recorder.javascript)]
         problems += [f"vnu: {line}" for line in html_checker.errors(recorder.html())]
         problems += recorder.errors

@@ -4,6 +4,17 @@ from importlib.metadata import version
 
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
 from govuk_layout.extension import GovukLayout, LayoutState
+from govuk_layout.sessions import no_store, rotate_session, session_expired
 
 __version__ = version("govuk-layout")
-__all__ = ["ConfigError", "GovukLayout", "LayoutSettings", "LayoutState", "NavigationItem", "__version__"]
+__all__ = [
+    "ConfigError",
+    "GovukLayout",
+    "LayoutSettings",
+    "LayoutState",
+    "NavigationItem",
+    "__version__",
+    "no_store",
+    "rotate_session",
+    "session_expired",
+]

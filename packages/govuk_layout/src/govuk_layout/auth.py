@@ -35,6 +35,7 @@ from flask import (
 from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect returns
 
 from govuk_layout.config import ConfigError, LayoutSettings
+from govuk_layout.sessions import rotate_session
 
 EXTENSION_KEY = "govuk_layout_auth"
 SESSION_KEY = "govuk_user"
@@ -144,10 +145,8 @@ def _unavailable(error: Exception) -> None:
 
 def _rotate_session() -> None:
     """A new, empty session (at sign-in and sign-out), so an id planted or seen before is worth nothing after."""
+    rotate_session()  # before clearing: Flask-Session only moves a session that holds something
     session.clear()
-    regenerate = getattr(current_app.session_interface, "regenerate", None)  # Flask-Session's server-side store
-    if regenerate is not None:
-        regenerate(session)
 
 
 def create_blueprint() -> Blueprint:

@@ -108,6 +108,7 @@ ASSETS = "Assets"
 SECURITY = "Security"
 OPERABILITY = "Operability"
 STAFF_SIGN_IN = "Staff sign-in"
+SESSIONS = "Sessions and the timeout warning"
 
 
 def setting(
@@ -285,9 +286,47 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_SECURE_COOKIES: bool | None = setting(
         None,
-        "The session cookie's `Secure` flag. `HttpOnly` and `SameSite=Lax` are always set.",
+        "The session cookie's `Secure` flag, and with it the `__Host-` prefix on its name. `HttpOnly` and "
+        "`SameSite=Lax` are always set.",
         section=SECURITY,
         shown_default="on, except in development",
+    )
+    # Server-side sessions (sessions.py) and the timeout warning (components/timeout_warning.html).
+    GOVUK_SESSION_STORE: Literal["redis", "filesystem", "memory"] | None = setting(
+        None,
+        "Where session data lives. Unset: Redis at `REDIS_URL` when set; otherwise memory under `TESTING`, a "
+        "private folder in the system's temporary directory in development, and a refusal to start in production. "
+        "`filesystem` and `memory` keep sessions for one machine or one process only.",
+        section=SESSIONS,
+        shown_default="see `REDIS_URL`",
+    )
+    GOVUK_SESSION_IDLE_TIMEOUT: int = setting(
+        1200,
+        "Seconds without a request after which the session's data is deleted (the store's time-to-live, renewed "
+        "by every request). GOV.UK's pattern is 20 minutes.",
+        section=SESSIONS,
+        ge=5,
+        le=86_400,
+    )
+    GOVUK_SESSION_MAX_LIFETIME: int = setting(
+        28_800,
+        "Seconds after the session's data was first stored when it is deleted however active the user is (the "
+        "absolute lifetime). At least the idle timeout; rotating the id starts it again.",
+        section=SESSIONS,
+        ge=5,
+        le=604_800,
+    )
+    GOVUK_TIMEOUT_WARNING: bool = setting(
+        True,
+        "The GOV.UK timeout warning, a modal dialog offering to continue, on pages that extend "
+        "`govuk_layout/form_page.html` or set `timeout_warning`.",
+        section=SESSIONS,
+    )
+    GOVUK_TIMEOUT_WARNING_SECONDS: int = setting(
+        120,
+        "How many seconds before the idle timeout the warning appears; less than the idle timeout.",
+        section=SESSIONS,
+        ge=1,
     )
     # Flask-WTF's own keys.
     WTF_CSRF_ENABLED: bool = setting(
@@ -328,9 +367,10 @@ class LayoutSettings(BaseSettings):
     )
     REDIS_URL: str | None = setting(
         None,
-        "The Redis that keeps rate-limit counters, shared by every worker and replica. Without it (or "
-        "`RATELIMIT_STORAGE_URI`) a production app refuses to start. If Redis goes down, counting falls back "
-        "to each process's memory.",
+        "The Redis that keeps sessions and rate-limit counters, shared by every worker and replica. Without it "
+        "a production app refuses to start, unless `RATELIMIT_STORAGE_URI` and `GOVUK_SESSION_STORE` say "
+        "otherwise. If Redis goes down, counting falls back to each process's memory and pages that need the "
+        "session answer 503.",
         section=SECURITY,
         shown_default="required in production",
         repr=False,
@@ -352,6 +392,14 @@ class LayoutSettings(BaseSettings):
         "than tab and new lines) get the 400 page.",
         section=SECURITY,
         gt=0,
+    )
+
+    GOVUK_ACCEPT_FILES: bool = setting(
+        False,
+        "Accept file parts in multipart forms. Off: a POST, PUT, PATCH or DELETE must be a form "
+        "(`application/x-www-form-urlencoded` or `multipart/form-data`, else the 415 page) without files (else "
+        "the 400 page), so every field's value is text.",
+        section=SECURITY,
     )
 
     GOVUK_JSON_LOGS: bool = setting(
@@ -488,6 +536,14 @@ class LayoutSettings(BaseSettings):
             raise ValueError("each language at most once")
         return value
 
+    @model_validator(mode="after")
+    def _session_times(self) -> LayoutSettings:
+        if self.GOVUK_TIMEOUT_WARNING_SECONDS >= self.GOVUK_SESSION_IDLE_TIMEOUT:
+            raise ValueError("GOVUK_TIMEOUT_WARNING_SECONDS must be less than GOVUK_SESSION_IDLE_TIMEOUT")
+        if self.GOVUK_SESSION_MAX_LIFETIME < self.GOVUK_SESSION_IDLE_TIMEOUT:
+            raise ValueError("GOVUK_SESSION_MAX_LIFETIME must be at least GOVUK_SESSION_IDLE_TIMEOUT")
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -536,6 +592,13 @@ def requirements(schema: type[LayoutSettings], config: Mapping[str, Any], testin
             "REDIS_URL (or RATELIMIT_STORAGE_URI) is required when GOVUK_ENVIRONMENT is production, so rate limits "
             "hold across workers and replicas (RATELIMIT_STORAGE_URI=memory:// accepts limits per process; "
             "RATELIMIT_ENABLED=false turns them off)"
+        )
+    if not testing and not any(
+        _given(schema, config, name, str | None) for name in ("REDIS_URL", "GOVUK_SESSION_STORE")
+    ):
+        problems.append(
+            "REDIS_URL (or GOVUK_SESSION_STORE) is required when GOVUK_ENVIRONMENT is production, so sessions are "
+            "shared by every worker and replica"
         )
     return problems
 

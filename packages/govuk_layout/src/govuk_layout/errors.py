@@ -6,14 +6,15 @@ from flask import Flask, Response, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from govuk_layout import csrf
+from govuk_layout import csrf, fallbacks
 
 PAGES = (400, 403, 404, 405, 413, 429, 500, 503)
 # Headers an HTTP error carries that the browser still needs on the GOV.UK page.
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
-def _render(code: int, error: HTTPException) -> Response:
+def render_page(code: int, error: HTTPException) -> Response:
+    """The GOV.UK page for an HTTP error, with the headers the browser needs (Allow, Retry-After)."""
     template = f"govuk_layout/errors/{code if code in PAGES else 'default'}.html"
     # Werkzeug's stock descriptions are English prose for developers; only an app's own one is shown.
     context = {"detail": error.description if error.description != type(error).description else None}
@@ -29,6 +30,8 @@ def _render(code: int, error: HTTPException) -> Response:
     for name, value in error.get_headers():
         if name in _KEPT_HEADERS:
             response.headers[name] = value
+    if code == 503:  # every cause of a 503 here is a dependency that usually comes back within a minute
+        response.headers.setdefault("Retry-After", str(fallbacks.RETRY_AFTER))
     return response
 
 
@@ -36,9 +39,9 @@ def handle_exception(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException):
         if error.code is None or error.code < 400:  # routing redirects are not errors
             return error
-        return _render(error.code, error)
+        return render_page(error.code, error)
     current_app.logger.exception("unhandled exception")
-    return _render(500, InternalServerError(original_exception=error))
+    return render_page(500, InternalServerError(original_exception=error))
 
 
 def register(app: Flask) -> None:

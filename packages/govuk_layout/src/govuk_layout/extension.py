@@ -26,6 +26,7 @@ from govuk_layout import (
     overlaps,
     pages,
     security,
+    sessions,
     static,
     templating,
 )
@@ -78,6 +79,14 @@ class GovukLayout:
         if app is not None:
             self.init_app(app)
 
+    @staticmethod
+    def rotate_session() -> None:
+        """Give the current session a new id, keeping its data (at a journey's start and end, and at sign-in).
+
+        The old id stops working at once. See :func:`govuk_layout.sessions.rotate_session`.
+        """
+        sessions.rotate_session()
+
     def init_app(self, app: Flask) -> None:
         """Register templates, standard pages, error pages, assets and health endpoints on ``app``.
 
@@ -97,6 +106,7 @@ class GovukLayout:
         security.init_app(app)
         limits.init_app(app)
         inputs.init_app(app)
+        sessions.init_app(app)
         csrf.init_app(app)
 
         i18n.init_app(app)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from govuk_layout import consent
+from govuk_layout import consent, sessions
 
 BANNER_FLASH = "govuk_layout.cookie_banner"
 PAGE_FLASH = "govuk_layout.cookie_page"
@@ -51,4 +51,6 @@ def create_blueprint(static_folder: Path, static_url_path: str) -> Blueprint:
     blueprint.add_url_rule("/cookies", view_func=cookies, methods=["GET", "POST"])
     blueprint.add_url_rule("/accessibility", view_func=accessibility)
     blueprint.add_url_rule("/privacy", view_func=privacy)
+    blueprint.add_url_rule("/session/expired", "session_expired", view_func=sessions.expired_page)
+    blueprint.add_url_rule("/session/extend", "session_extend", view_func=sessions.extend)
     return blueprint

@@ -1,4 +1,4 @@
-"""What a question is, the journey through the app's questions, and the answers kept in the session between them.
+"""What a question is, the journey through the app's questions, and the answers kept in the server-side session.
 
 The questions themselves are declared in ``questions.py``.
 """
@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.core import UnboundField
 
 from example.model import AccessRequest, new_reference, new_token
+from govuk_layout import rotate_session
 
 SESSION_KEY = "request_access"
 EXTENSION_KEY = "example.journey"
@@ -148,6 +149,8 @@ def answers() -> dict[str, str]:
 
 def save(question: Question, value: str) -> None:
     state = _state()
+    if not state:
+        rotate_session()  # the journey starts: any id this browser was given before leads nowhere now
     # The reference is fixed when the journey starts, so every submit of it is the same request.
     state.setdefault("reference", new_reference())
     state.setdefault("token", new_token())
@@ -162,7 +165,9 @@ def identity() -> tuple[str, str]:
 
 
 def mark_submitted(reference: str) -> None:
-    session[SESSION_KEY] = {**_state(), "reference": reference, "submitted": True}
+    """The request is stored: forget the answers, keep only the reference for the confirmation page."""
+    session[SESSION_KEY] = {"reference": reference, "submitted": True}
+    rotate_session()
 
 
 def submitted_reference() -> str | None:

@@ -9,8 +9,15 @@ from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
 from example.repository import StoreUnavailable
+from govuk_layout import session_expired
 
 bp = Blueprint("request_access", __name__, url_prefix="/request")
+
+
+@bp.before_request
+def _expired() -> Response | None:
+    """Every page of the journey needs its answers: when they were deleted, say so."""
+    return redirect(url_for("govuk_layout.session_expired")) if session_expired() else None
 
 
 def _question_url(question: journey.Question, change: bool = False) -> str:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from example import forms, journey, submissions
 from example.model import AccessRequest, normalise_reference
 from example.repository import StoreUnavailable
+from govuk_layout import no_store
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
@@ -23,6 +24,7 @@ def _find(reference: str) -> AccessRequest | None:
 
 
 @bp.route("", methods=["GET", "POST"])
+@no_store
 def lookup() -> Response | tuple[str, int]:
     form = forms.StatusForm()
     status = 200
@@ -43,6 +45,7 @@ def lookup() -> Response | tuple[str, int]:
 
 
 @bp.get("/<reference>")
+@no_store
 def detail(reference: str) -> Response | str:
     canonical = normalise_reference(reference)
     if canonical is None:

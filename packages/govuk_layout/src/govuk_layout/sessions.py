@@ -1,0 +1,269 @@
+"""Server-side sessions: the cookie carries only a random id; what users type stays on the server.
+
+Flask-Session does the storage (a maintained library, rather than a store of our own): Redis in
+production, shared by every worker and replica; on local disk in development and in memory under
+``TESTING`` when no ``REDIS_URL`` is set. On top of it this module adds:
+
+- an idle timeout (the store's time-to-live, renewed by every request) and an absolute lifetime;
+- :func:`expired`, true when the browser presented an id whose data is gone, so services can show
+  the "Your answers have been deleted" page instead of silently starting again;
+- :func:`rotate_session`, a new id for the same data, for the start and the end of a journey and
+  for signing in (session fixation);
+- the fall back when the store is unreachable: a warning log line, a counter, and the GOV.UK 503
+  page (answers cannot be read or kept safely, so nothing pretends to work).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import redis
+from cachelib import FileSystemCache, SimpleCache
+from flask import Flask, Request, Response, current_app, g, redirect, render_template, request, session, url_for
+from flask.sessions import SessionInterface
+from flask_session.base import ServerSideSession
+from flask_session.cachelib import CacheLibSessionInterface
+from flask_session.redis import RedisSessionInterface
+from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.wrappers import Response as BaseResponse
+
+from govuk_layout import errors, fallbacks
+from govuk_layout.config import ConfigError
+
+# When the session's data was first stored (epoch seconds): the absolute lifetime counts from here.
+STARTED_KEY = "_govuk_started"
+# Keys the layout and its libraries keep in every session; a session holding only these has no answers.
+BOOKKEEPING_KEYS = frozenset({STARTED_KEY, "_permanent", "_flashes", "csrf_token"})
+HOST_PREFIX = "__Host-"
+EXPIRED_ENDPOINT = "govuk_layout.session_expired"
+P = ParamSpec("P")
+R = TypeVar("R")
+_STORE_ERRORS = (redis.RedisError, OSError)
+
+
+class _GovukSessions(SessionInterface):
+    """Flask-Session's interface plus the absolute lifetime, expiry detection and store-outage handling."""
+
+    # Flask-Session's, declared for the type checker (annotations only: the library's own are used).
+    sid_length: int
+    permanent: bool
+    session_class: Any
+    _generate_sid: Callable[[int], str]
+    _get_store_id: Callable[[str], str]
+    _delete_session: Callable[[str], None]
+    regenerate: Callable[[Any], None]
+
+    def open_session(self, app: Flask, request: Request) -> ServerSideSession:
+        presented = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
+        try:
+            opened: ServerSideSession = super().open_session(app, request)
+        except _STORE_ERRORS as error:
+            fallbacks.store_unreachable("session", error)
+            opened = self._new(unavailable=True)
+            return opened
+        started = opened.get(STARTED_KEY)
+        if started is not None and time.time() - float(started) > app.config["GOVUK_SESSION_MAX_LIFETIME"]:
+            self._forget(opened)
+            opened = self._new()
+        # Ids are only ever issued with data, so an id the store no longer knows is a session that expired.
+        opened.govuk_expired = bool(presented) and opened.sid != presented
+        return opened
+
+    def _new(self, unavailable: bool = False) -> ServerSideSession:
+        fresh: ServerSideSession = self.session_class(
+            sid=self._generate_sid(self.sid_length),
+            permanent=self.permanent,
+        )
+        fresh.govuk_unavailable = unavailable
+        return fresh
+
+    def _forget(self, old: ServerSideSession) -> None:
+        self._delete_session(self._get_store_id(old.sid))
+
+    def get_expiration_time(self, app: Flask, session: Any) -> datetime.datetime | None:
+        # A browser-session cookie that outlives the server's data, so an expired id can be recognised.
+        return None
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if getattr(session, "govuk_unavailable", False):
+            return
+        if session and set(session) - BOOKKEEPING_KEYS and STARTED_KEY not in session:
+            session[STARTED_KEY] = int(time.time())
+        try:
+            super().save_session(app, session, response)
+        except _STORE_ERRORS as error:
+            fallbacks.store_unreachable("session", error)
+            # Too late to raise (the response is built): it becomes the 503 page, keeping its security headers.
+            page = errors.render_page(503, ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER))
+            response.status_code = 503
+            response.set_data(page.get_data())
+            response.headers.pop("Location", None)
+            response.headers.pop("Set-Cookie", None)
+            for name in ("Content-Type", "Retry-After"):
+                response.headers[name] = page.headers[name]
+
+    def rotate(self, current: ServerSideSession) -> None:
+        """Give ``current`` a new id, dropping the old one from the store; the data moves with it."""
+        try:
+            self.regenerate(current)
+        except _STORE_ERRORS as error:
+            fallbacks.store_unreachable("session", error)
+            current.govuk_unavailable = True
+            raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER) from error
+        current.modified = True
+        current.pop(STARTED_KEY, None)
+
+
+class RedisSessions(_GovukSessions, RedisSessionInterface):  # type: ignore[misc]  # Flask-Session has no types
+    """Sessions in Redis, with short socket timeouts."""
+
+
+class CacheSessions(_GovukSessions, CacheLibSessionInterface):  # type: ignore[misc]  # Flask-Session has no types
+    """Sessions in a cachelib cache: a folder on disk in development, memory under TESTING."""
+
+
+def _interface(app: Flask) -> _GovukSessions:
+    config = app.config
+    store = config["GOVUK_SESSION_STORE"]
+    if store is None:
+        if config["REDIS_URL"]:
+            store = "redis"
+        elif app.testing:
+            store = "memory"
+        elif config["GOVUK_ENVIRONMENT"] == "development":
+            store = "filesystem"
+        else:
+            raise ConfigError(
+                f"{app.name} configuration is invalid: REDIS_URL (or GOVUK_SESSION_STORE) is required when "
+                "GOVUK_ENVIRONMENT is production, so sessions are shared by every worker and replica"
+            )
+    common: dict[str, Any] = {
+        "key_prefix": config.get("SESSION_KEY_PREFIX") or f"{app.import_name}:session:",
+        "permanent": True,
+        "sid_length": 32,  # bytes of randomness: a 43-character id
+        "serialization_format": "msgpack",
+    }
+    if store == "redis":
+        if not config["REDIS_URL"]:
+            raise ConfigError(f"{app.name} configuration is invalid: GOVUK_SESSION_STORE=redis needs REDIS_URL")
+        client = redis.Redis.from_url(
+            config["REDIS_URL"], socket_connect_timeout=fallbacks.REDIS_TIMEOUT, socket_timeout=fallbacks.REDIS_TIMEOUT
+        )
+        return RedisSessions(app, client=client, **common)
+    if store == "memory":
+        return CacheSessions(app, client=SimpleCache(threshold=10_000), **common)
+    folder = Path(tempfile.gettempdir()) / f"govuk-layout-sessions-{os.getuid()}-{app.import_name}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return CacheSessions(app, client=FileSystemCache(str(folder), threshold=10_000, mode=0o600), **common)
+
+
+def _cookie(app: Flask) -> None:
+    name = app.config["SESSION_COOKIE_NAME"]
+    # __Host- makes the browser insist on Secure, Path=/ and no Domain, so no subdomain can set or read it.
+    if app.config["SESSION_COOKIE_SECURE"] and not name.startswith(HOST_PREFIX):
+        if app.config.get("SESSION_COOKIE_DOMAIN"):
+            raise ConfigError(f"{app.name} configuration is invalid: a __Host- session cookie cannot have a domain")
+        app.config["SESSION_COOKIE_NAME"] = HOST_PREFIX + name
+        app.config["SESSION_COOKIE_PATH"] = "/"
+
+
+def _exempt() -> bool:
+    exempt = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
+    return any(name in exempt for name in request.blueprints)
+
+
+def _before_request() -> BaseResponse | None:
+    if getattr(session, "govuk_unavailable", False) and not _exempt():
+        raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER)
+    # A form sent after its session expired: say what happened, rather than "this page has timed out".
+    if session_expired() and request.method == "POST" and not _exempt():
+        return redirect(url_for(EXPIRED_ENDPOINT), code=303)
+    return None
+
+
+def _no_store(response: Response) -> Response:
+    # Iterating keys does not mark the session accessed (which would add Vary: Cookie to every response).
+    if g.get("govuk_no_store") or has_answers():
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def no_store(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view whose page shows personal data or a reference: ``Cache-Control: no-store``.
+
+    Every response sent while the session holds answers gets it anyway; this is for pages that
+    show stored data without a session, such as a status page found by reference.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        g.govuk_no_store = True
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def duration(seconds: int) -> str:
+    """``1200`` -> "20 minutes", ``90`` -> "90 seconds": how long a timeout is, in words."""
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+def expired_page() -> str:
+    """ "Your answers have been deleted": forget whatever is left, under a new id, and link to the start."""
+    rotate_session()
+    session.clear()
+    return render_template("govuk_layout/pages/session_expired.html")
+
+
+def extend() -> tuple[str, int]:
+    """The timeout warning's "Continue": this request renewed the session's time-to-live; 410 if it had gone."""
+    if session_expired() or not session:
+        return "", 410
+    session.modified = True  # stored again, with a fresh time-to-live
+    g.govuk_no_store = True
+    return "", 204
+
+
+def session_expired() -> bool:
+    """True when this request presented a session id whose data was deleted (idle or too old)."""
+    return bool(getattr(session, "govuk_expired", False))
+
+
+def has_answers() -> bool:
+    """True when the session holds anything besides the layout's own bookkeeping."""
+    return bool(set(session) - BOOKKEEPING_KEYS)
+
+
+def rotate_session() -> None:
+    """Give the current session a new id, keeping its data: call it when a journey starts or ends, and at sign-in.
+
+    The old id stops working at once, so an id seen before (a shared computer, a fixation attack)
+    leads nowhere. The absolute lifetime starts again with the new id.
+    """
+    interface = current_app.session_interface
+    if not isinstance(interface, _GovukSessions):
+        raise RuntimeError("rotate_session needs govuk-layout's server-side sessions (GovukLayout.init_app)")
+    interface.rotate(session)
+
+
+def init_app(app: Flask) -> None:
+    """Store sessions server-side, with the cookie flags, idle timeout and absolute lifetime from the config."""
+    app.config["SESSION_PERMANENT"] = True
+    # The store's time-to-live, renewed by every request: the idle timeout.
+    app.permanent_session_lifetime = datetime.timedelta(seconds=app.config["GOVUK_SESSION_IDLE_TIMEOUT"])
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    _cookie(app)
+    app.session_interface = _interface(app)
+    app.add_template_filter(duration, "govuk_duration")
+    app.before_request(_before_request)
+    app.after_request(_no_store)
