@@ -20,6 +20,7 @@ TEMPLATE_OWNED = {
     "services/example/src/example/__init__.py",
     "services/example/src/example/py.typed",
     "services/example/src/example/start.py",
+    "services/example/tests/test_staff_sign_in.py",
 }
 # Files a service owns: the template only starts them. Every rendered file is in one of the two sets.
 SERVICE_OWNED = {

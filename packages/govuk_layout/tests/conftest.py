@@ -5,13 +5,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
 
 from govuk_layout import GovukLayout
+from govuk_layout.testing import TEST_CONFIG
 
 BASE_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret-key-with-enough-length",
+    **TEST_CONFIG,
     "GOVUK_SERVICE_NAME": "Apply for a thing",
     "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
     # These tests check GOV.UK's chrome; test_brand.py renders both brands.
@@ -45,14 +44,5 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Flask]:
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask]) -> Flask:
+    """The app the plugin's ``client`` and ``runner`` fixtures use."""
     return make_app()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()

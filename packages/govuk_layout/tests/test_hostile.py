@@ -5,33 +5,18 @@ Property-based with hypothesis, derandomized so every run tries the same cases.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from werkzeug.test import TestResponse
 
-HOSTILE = settings(
-    max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
-)
+from govuk_layout.testing import FormClient, form_client
+from govuk_layout.testing.hostile import HOSTILE, PAYLOADS, assert_safe, hostile_text
+
 PAGES = ["/", "/cookies", "/accessibility", "/privacy"]
-SCRIPT = "<script>alert(1)</script>"
-IMAGE = "<img src=x onerror=alert(1)>"
-PAYLOADS = [
-    SCRIPT,
-    '"><script>alert(1)</script>',
-    f"'>{IMAGE}",
-    "javascript:alert(1)",
-    "{{ 7 * 7 }}{% raw %}",
-    "\x00\x01\x1b[31m",
-    "\u202eevil\u200b",
-    "A" * 20_000,
-]
-text = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300), st.text(st.characters(codec="utf-8"), max_size=50))
+text = hostile_text(max_size=300)
 field_names = st.one_of(
     st.sampled_from(["analytics", "source", "next", "csrf_token", "analytics[]", "", "__proto__"]), text
 )
@@ -54,30 +39,14 @@ def hostile_app(make_app: Callable[..., Flask]) -> Flask:
     return make_app(RATELIMIT_ENABLED=False)  # these tests send far more than a person would
 
 
-def _token(client: FlaskClient) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/cookies").get_data(as_text=True))
-    assert match is not None
-    return match.group(1)
-
-
-def assert_safe(response: TestResponse) -> str:
-    """No 5xx; a 4xx is a full GOV.UK page; no script we did not write."""
-    assert response.status_code < 500, response.status_code
-    body = response.get_data(as_text=True)
-    if response.status_code >= 400 and response.mimetype == "text/html" and body:  # HEAD has no body
-        assert "– GOV.UK</title>" in body and "govuk-footer" in body
-    assert SCRIPT not in body and IMAGE not in body
-    return body
-
-
-def assert_consent_is_valid(client: FlaskClient) -> None:
+def assert_consent_is_valid(client: FormClient) -> None:
     cookie = client.get_cookie("cookies_policy")
     assert cookie is None or cookie.value in ("analytics=yes", "analytics=no")
 
 
 def test_cookie_form_fields(hostile_app: Flask) -> None:
-    client = hostile_app.test_client()
-    token = _token(client)
+    client = form_client(hostile_app)
+    token = client.csrf_token("/cookies")
 
     @HOSTILE
     @given(fields=st.lists(st.tuples(field_names, text), max_size=8), with_token=st.booleans())
@@ -103,8 +72,8 @@ def _multidict(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def test_raw_bodies_of_any_type(hostile_app: Flask) -> None:
-    client = hostile_app.test_client()
-    token = _token(client)
+    client = form_client(hostile_app)
+    token = client.csrf_token("/cookies")
 
     @HOSTILE
     @given(body=st.binary(max_size=2_000), content_type=content_types, prefix=st.booleans())
@@ -119,7 +88,7 @@ def test_raw_bodies_of_any_type(hostile_app: Flask) -> None:
 
 
 def test_query_strings_of_any_bytes(hostile_app: Flask) -> None:
-    client = hostile_app.test_client()
+    client = form_client(hostile_app)
 
     @HOSTILE
     @given(
@@ -138,7 +107,7 @@ def test_query_strings_of_any_bytes(hostile_app: Flask) -> None:
 
 
 def test_paths_and_methods(hostile_app: Flask) -> None:
-    client = hostile_app.test_client()
+    client = form_client(hostile_app)
 
     @HOSTILE
     @given(
@@ -153,7 +122,7 @@ def test_paths_and_methods(hostile_app: Flask) -> None:
 
 
 def test_cookie_headers(hostile_app: Flask) -> None:
-    client = hostile_app.test_client()
+    client = form_client(hostile_app)
 
     # Anything a browser can put in a header: latin-1, no line breaks.
     header_text = st.text(st.characters(codec="latin-1", exclude_characters="\r\n"), max_size=200)
@@ -195,27 +164,27 @@ def test_an_app_can_allow_larger_bodies(make_app: Callable[..., Flask]) -> None:
     ],
 )
 def test_undecodable_or_control_character_queries_get_the_400_page(
-    client: FlaskClient, query: bytes, reason: str
+    client: FormClient, query: bytes, reason: str
 ) -> None:
     with client.get("/privacy", environ_overrides={"QUERY_STRING": query.decode("latin-1")}) as response:
         assert response.status_code == 400
         assert "Sorry, there is a problem with your request" in assert_safe(response)
 
 
-def test_invalid_percent_escapes_are_kept_as_text(client: FlaskClient) -> None:
+def test_invalid_percent_escapes_are_kept_as_text(client: FormClient) -> None:
     with client.get("/privacy?next=%zz%ff%") as response:
         assert response.status_code == 200
 
 
-def test_control_characters_in_a_form_get_the_400_page_and_nothing_is_saved(client: FlaskClient) -> None:
-    data = {"csrf_token": _token(client), "analytics": "yes", "source": "page", "note": "a\x00b"}
-    with client.post("/cookies", data=data) as response:
+def test_control_characters_in_a_form_get_the_400_page_and_nothing_is_saved(client: FormClient) -> None:
+    with client.post_form("/cookies", {"analytics": "yes", "source": "page", "note": "a\x00b"}) as response:
         assert response.status_code == 400
         assert_safe(response)
     assert client.get_cookie("cookies_policy") is None
 
 
-def test_tabs_and_new_lines_are_ordinary_input(client: FlaskClient) -> None:
-    data = {"csrf_token": _token(client), "analytics": "no", "source": "page", "note": "line one\r\n\tline two"}
-    with client.post("/cookies", data=data) as response:
+def test_tabs_and_new_lines_are_ordinary_input(client: FormClient) -> None:
+    with client.post_form(
+        "/cookies", {"analytics": "no", "source": "page", "note": "line one\r\n\tline two"}
+    ) as response:
         assert response.status_code == 302

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 
 from govuk_layout import catalogues, i18n
 from govuk_layout.errors import PAGES
+from govuk_layout.testing import csrf_token
 
 PACKAGE = Path(i18n.__file__).parent
 BILINGUAL = {"GOVUK_LANGUAGES": ["en", "cy"]}
@@ -120,10 +121,8 @@ def test_the_cookie_banner_in_welsh(bilingual: FlaskClient) -> None:
 
 
 def test_a_missing_choice_is_a_welsh_error(bilingual: FlaskClient) -> None:
-    page = bilingual.get("/cookies?lang=cy").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token
-    response = bilingual.post("/cookies", data={"csrf_token": token.group(1), "source": "page"})
+    token = csrf_token(bilingual.get("/cookies?lang=cy").get_data(as_text=True))
+    response = bilingual.post("/cookies", data={"csrf_token": token, "source": "page"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert title(html) == "Gwall: Cwcis – Apply for a thing – GOV.UK"

@@ -4,14 +4,8 @@ import re
 
 import pytest
 from flask import Flask, abort
-from flask.testing import FlaskClient
 
-
-def _csrf_token(client: FlaskClient) -> str:
-    """The token the cookies form renders, as a browser would send it back."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/cookies").get_data(as_text=True))
-    assert match is not None
-    return match.group(1)
+from govuk_layout.testing import FormClient, assert_govuk_page
 
 
 @pytest.mark.parametrize(
@@ -22,24 +16,21 @@ def _csrf_token(client: FlaskClient) -> str:
         ("/privacy", "Privacy notice – Apply for a thing – GOV.UK"),
     ],
 )
-def test_standard_pages(client: FlaskClient, path: str, title: str) -> None:
+def test_standard_pages(client: FormClient, path: str, title: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
-    assert f"<title>{title}</title>" in html
+    html = assert_govuk_page(response, re.escape(title))
     assert "team@justice.gov.uk" in html or path == "/cookies"
 
 
-def test_cookie_banner_shows_until_a_choice_is_made(client: FlaskClient) -> None:
+def test_cookie_banner_shows_until_a_choice_is_made(client: FormClient) -> None:
     html = client.get("/privacy").get_data(as_text=True)
     assert "govuk-cookie-banner" in html
     assert 'name="analytics" value="yes"' in html or 'value="yes" name="analytics"' in html
 
 
-def test_banner_accept_without_javascript(client: FlaskClient) -> None:
-    response = client.post(
-        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "yes", "source": "banner", "next": "/privacy"}
-    )
+def test_banner_accept_without_javascript(client: FormClient) -> None:
+    response = client.post_form("/cookies", {"analytics": "yes", "source": "banner", "next": "/privacy"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/privacy"
     cookie = client.get_cookie("cookies_policy")
@@ -53,38 +44,29 @@ def test_banner_accept_without_javascript(client: FlaskClient) -> None:
     assert 'value="yes" checked' in client.get("/cookies").get_data(as_text=True)
 
 
-def test_banner_reject(client: FlaskClient) -> None:
-    client.post(
-        "/cookies",
-        data={"csrf_token": _csrf_token(client), "analytics": "no", "source": "banner", "next": "/accessibility"},
-    )
+def test_banner_reject(client: FormClient) -> None:
+    client.post_form("/cookies", {"analytics": "no", "source": "banner", "next": "/accessibility"})
     assert client.get_cookie("cookies_policy").value == "analytics=no"
     assert "You’ve rejected analytics cookies" in client.get("/accessibility").get_data(as_text=True)
 
 
-def test_banner_refuses_offsite_redirect(client: FlaskClient) -> None:
+def test_banner_refuses_offsite_redirect(client: FormClient) -> None:
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        response = client.post(
-            "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "no", "source": "banner", "next": target}
-        )
+        response = client.post_form("/cookies", {"analytics": "no", "source": "banner", "next": target})
         assert response.headers["Location"] == "/cookies"
 
 
-def test_cookies_page_changes_the_choice(client: FlaskClient) -> None:
-    client.post(
-        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "yes", "source": "banner", "next": "/"}
-    )
-    response = client.post(
-        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "no", "source": "page"}, follow_redirects=True
-    )
+def test_cookies_page_changes_the_choice(client: FormClient) -> None:
+    client.post_form("/cookies", {"analytics": "yes", "source": "banner", "next": "/"})
+    response = client.post_form("/cookies", {"analytics": "no", "source": "page"}, follow_redirects=True)
     assert client.get_cookie("cookies_policy").value == "analytics=no"
     html = response.get_data(as_text=True)
     assert "You’ve set your cookie preferences" in html
     assert 'value="no" checked' in html
 
 
-def test_cookies_page_without_a_choice_shows_an_error(client: FlaskClient) -> None:
-    response = client.post("/cookies", data={"csrf_token": _csrf_token(client), "source": "page"})
+def test_cookies_page_without_a_choice_shows_an_error(client: FormClient) -> None:
+    response = client.post_form("/cookies", {"source": "page"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "<title>Error: Cookies – Apply for a thing – GOV.UK</title>" in html
@@ -92,15 +74,13 @@ def test_cookies_page_without_a_choice_shows_an_error(client: FlaskClient) -> No
     assert "Select yes if you want to accept analytics cookies" in html
 
 
-def test_banner_with_bad_value_is_a_400_page(client: FlaskClient) -> None:
-    response = client.post(
-        "/cookies", data={"csrf_token": _csrf_token(client), "analytics": "maybe", "source": "banner"}
-    )
+def test_banner_with_bad_value_is_a_400_page(client: FormClient) -> None:
+    response = client.post_form("/cookies", {"analytics": "maybe", "source": "banner"})
     assert response.status_code == 400
     assert "Sorry, there is a problem with your request" in response.get_data(as_text=True)
 
 
-def test_cookies_page_hides_the_banner(client: FlaskClient) -> None:
+def test_cookies_page_hides_the_banner(client: FormClient) -> None:
     assert "govuk-cookie-banner" not in client.get("/cookies").get_data(as_text=True)
 
 
@@ -121,34 +101,32 @@ def test_error_pages_have_their_own_status_and_title(app: Flask, code: int, head
     app.add_url_rule(f"/fail/{code}", f"fail_{code}", lambda: abort(code))
     response = app.test_client().get(f"/fail/{code}")
     assert response.status_code == code
-    html = response.get_data(as_text=True)
-    assert f"<title>{heading} – Apply for a thing – GOV.UK</title>" in html
+    html = assert_govuk_page(response, re.escape(f"{heading} – Apply for a thing – GOV.UK"))
     assert f'<h1 class="govuk-heading-l">{heading}</h1>' in html
     assert "govuk-footer" in html
 
 
-def test_unknown_url_is_404(client: FlaskClient) -> None:
+def test_unknown_url_is_404(client: FormClient) -> None:
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_wrong_method_is_405_with_allow(client: FlaskClient) -> None:
+def test_wrong_method_is_405_with_allow(client: FormClient) -> None:
     response = client.delete("/privacy")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert "Sorry, you cannot do that on this page" in response.get_data(as_text=True)
 
 
-def test_unexpected_exception_is_500_page_without_traceback(client: FlaskClient) -> None:
+def test_unexpected_exception_is_500_page_without_traceback(client: FormClient) -> None:
     response = client.get("/boom")
     assert response.status_code == 500
-    html = response.get_data(as_text=True)
-    assert "Sorry, there is a problem with the service" in html
+    html = assert_govuk_page(response, "Sorry, there is a problem with the service – Apply for a thing – GOV.UK")
     assert "Traceback" not in html and "RuntimeError" not in html
 
 
-def test_assets_are_served(client: FlaskClient) -> None:
+def test_assets_are_served(client: FormClient) -> None:
     for path, mimetype in (
         ("/assets/govuk-frontend.min.css", "text/css"),
         ("/assets/govuk-frontend.min.js", "text/javascript"),

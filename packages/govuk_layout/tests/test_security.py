@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 from flask import Flask, abort, request
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from govuk_layout import ConfigError
 from govuk_layout.security import static_security_headers
+from govuk_layout.testing import assert_security_headers, csp_directives, csrf_token
 
 HTTPS = "https://service.example"
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-]+)'")
@@ -28,28 +28,6 @@ RESPONSES = [
     ("GET", "/assets/govuk-frontend.min.css", 200),
     ("GET", "/assets/govuk-frontend.min.js", 200),
 ]
-
-
-def _csp(response: TestResponse) -> dict[str, str]:
-    directives = (part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
-    return {name: sources for name, sources in directives}
-
-
-def assert_security_headers(response: TestResponse, *, https: bool = True) -> None:
-    headers = response.headers
-    csp = _csp(response)
-    assert csp["frame-ancestors"] == "'none'"
-    assert csp["object-src"] == "'none'"
-    assert "'self'" in csp["script-src"]
-    assert "unsafe-inline" not in headers["Content-Security-Policy"]
-    assert "unsafe-eval" not in headers["Content-Security-Policy"]
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["X-Frame-Options"] == "DENY"
-    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert "camera=()" in headers["Permissions-Policy"]
-    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
-    if https:
-        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 @pytest.mark.parametrize(("method", "path", "status"), RESPONSES)
@@ -95,7 +73,7 @@ def test_csp_nonce_is_fresh_per_request_and_on_every_inline_script(client: Flask
     nonces = []
     for _ in range(2):
         with client.get(path, base_url=HTTPS) as response:
-            (nonce,) = NONCE.findall(_csp(response)["script-src"])
+            (nonce,) = NONCE.findall(csp_directives(response)["script-src"])
             html = response.get_data(as_text=True)
         scripts = re.findall(r"<script\b([^>]*)>", html)
         # template.html's body-class script and base.html's module script, at least.
@@ -113,7 +91,7 @@ def test_nonce_is_still_right_when_an_earlier_hook_fails(make_app: Callable[...,
     app.before_request_funcs.setdefault(None, []).insert(0, lambda: abort(403))
     with app.test_client().get("/", base_url=HTTPS) as response:
         assert response.status_code == 403
-        (nonce,) = NONCE.findall(_csp(response)["script-src"])
+        (nonce,) = NONCE.findall(csp_directives(response)["script-src"])
         assert f'nonce="{nonce}"' in response.get_data(as_text=True)
 
 
@@ -121,8 +99,8 @@ def test_the_policy_is_configurable(make_app: Callable[..., Flask]) -> None:
     policy = {"default-src": "'self'", "script-src": "'self'", "img-src": "'self' data:"}
     app = make_app(GOVUK_CONTENT_SECURITY_POLICY=policy, GOVUK_HSTS_MAX_AGE=0)
     with app.test_client().get("/", base_url=HTTPS) as response:
-        assert _csp(response)["img-src"] == "'self' data:"
-        assert "frame-ancestors" not in _csp(response)
+        assert csp_directives(response)["img-src"] == "'self' data:"
+        assert "frame-ancestors" not in csp_directives(response)
         assert "Strict-Transport-Security" not in response.headers
 
 
@@ -173,10 +151,9 @@ def test_development_allows_plain_http_and_generates_a_key(make_app: Callable[..
     assert "; Secure" not in cookie
     assert "; HttpOnly" in cookie
     assert "; SameSite=Lax" in cookie
-    token = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
-    assert token is not None
+    token = csrf_token(response.get_data(as_text=True))
     # The session works over http, so the form's CSRF token is accepted.
-    with client.post("/cookies", data={"csrf_token": token.group(1), "analytics": "no", "source": "page"}) as saved:
+    with client.post("/cookies", data={"csrf_token": token, "analytics": "no", "source": "page"}) as saved:
         assert saved.status_code == 302
 
 

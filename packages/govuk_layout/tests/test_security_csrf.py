@@ -7,17 +7,11 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+from govuk_layout.testing import FormClient, csrf_token, form_client
+
 HEADING = "Sorry, this page has timed out"
-
-
-def _token(client: FlaskClient, path: str = "/cookies") -> str:
-    match = TOKEN.search(client.get(path).get_data(as_text=True))
-    assert match is not None, f"{path} renders no CSRF token"
-    return match.group(1)
 
 
 def _choice(data: dict[str, str]) -> dict[str, str]:
@@ -46,19 +40,17 @@ def test_state_changing_requests_without_a_token_get_the_govuk_400_page(posting_
     assert "Traceback" not in html and "CSRF" not in html
 
 
-def test_forms_with_the_rendered_token_are_accepted(client: FlaskClient) -> None:
-    token = _token(client)
+def test_forms_with_the_rendered_token_are_accepted(client: FormClient) -> None:
+    token = client.csrf_token("/cookies")
     with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
         assert response.status_code == 302
     assert client.get_cookie("cookies_policy").value == "analytics=yes"
 
 
-def test_the_cookie_banner_form_works_with_csrf_on(client: FlaskClient) -> None:
+def test_the_cookie_banner_form_works_with_csrf_on(client: FormClient) -> None:
     html = client.get("/privacy").get_data(as_text=True)
     banner = html[html.index('<input type="hidden" name="source" value="banner">') - 300 :]
-    token = TOKEN.search(banner)
-    assert token is not None
-    data = {"csrf_token": token.group(1), "analytics": "no", "source": "banner", "next": "/privacy"}
+    data = {"csrf_token": csrf_token(banner), "analytics": "no", "source": "banner", "next": "/privacy"}
     with client.post("/cookies", data=data) as response:
         assert response.status_code == 302
         assert response.headers["Location"] == "/privacy"
@@ -72,8 +64,8 @@ def test_the_cookie_banner_form_works_with_csrf_on(client: FlaskClient) -> None:
         "ImFiYyI.aaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbb",
     ],
 )
-def test_a_bad_token_is_refused_and_nothing_is_saved(client: FlaskClient, token: str) -> None:
-    _token(client)  # the session exists
+def test_a_bad_token_is_refused_and_nothing_is_saved(client: FormClient, token: str) -> None:
+    client.csrf_token("/cookies")  # the session exists
     with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
         assert response.status_code == 400
         assert HEADING in response.get_data(as_text=True)
@@ -81,16 +73,16 @@ def test_a_bad_token_is_refused_and_nothing_is_saved(client: FlaskClient, token:
 
 
 def test_a_token_from_another_session_is_refused(app: Flask) -> None:
-    theirs = _token(app.test_client())
-    mine = app.test_client()
-    _token(mine)
+    theirs = form_client(app).csrf_token("/cookies")
+    mine = form_client(app)
+    mine.csrf_token("/cookies")
     with mine.post("/cookies", data=_choice({"csrf_token": theirs})) as response:
         assert response.status_code == 400
         assert HEADING in response.get_data(as_text=True)
 
 
-def test_a_token_whose_session_was_lost_is_refused(app: Flask, client: FlaskClient) -> None:
-    token = _token(client)
+def test_a_token_whose_session_was_lost_is_refused(app: Flask, client: FormClient) -> None:
+    token = client.csrf_token("/cookies")
     client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
     with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
         assert response.status_code == 400
@@ -101,26 +93,26 @@ def test_an_expired_token_is_refused_when_a_time_limit_is_set(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = make_app(WTF_CSRF_TIME_LIMIT=600)
-    client = app.test_client()
+    client = form_client(app)
     real = TimestampSigner.get_timestamp
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda signer: real(signer) - 3600)
-        stale = _token(client)  # issued an hour ago, in this same session
+        stale = client.csrf_token("/cookies")  # issued an hour ago, in this same session
     with client.post("/cookies", data=_choice({"csrf_token": stale})) as response:
         assert response.status_code == 400
         assert HEADING in response.get_data(as_text=True)
 
 
-def test_by_default_a_token_lasts_as_long_as_the_session(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_by_default_a_token_lasts_as_long_as_the_session(client: FormClient, monkeypatch: pytest.MonkeyPatch) -> None:
     real = TimestampSigner.get_timestamp
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda signer: real(signer) - 7 * 24 * 3600)
-        token = _token(client)  # issued a week ago, in this same session
+        token = client.csrf_token("/cookies")  # issued a week ago, in this same session
     with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
         assert response.status_code == 302
 
 
-def test_the_400_page_leads_back_to_the_form_on_this_site(client: FlaskClient) -> None:
+def test_the_400_page_leads_back_to_the_form_on_this_site(client: FormClient) -> None:
     headers = {"Referer": "http://localhost/cookies?from=banner"}
     with client.post("/cookies", data=_choice({}), headers=headers) as response:
         html = response.get_data(as_text=True)
@@ -129,7 +121,7 @@ def test_the_400_page_leads_back_to_the_form_on_this_site(client: FlaskClient) -
 
 
 @pytest.mark.parametrize("referrer", [None, "https://evil.example/phish", "http://localhost.evil.example/x", "junk"])
-def test_the_back_link_never_leaves_the_site(client: FlaskClient, referrer: str | None) -> None:
+def test_the_back_link_never_leaves_the_site(client: FormClient, referrer: str | None) -> None:
     headers = {"Referer": referrer} if referrer else {}
     with client.post("/cookies?step=2", data=_choice({}), headers=headers) as response:
         html = response.get_data(as_text=True)
@@ -138,9 +130,9 @@ def test_the_back_link_never_leaves_the_site(client: FlaskClient, referrer: str 
     assert back.group(1) == "/cookies?step=2"
 
 
-def test_going_back_and_sending_again_works_after_the_session_was_lost(app: Flask, client: FlaskClient) -> None:
+def test_going_back_and_sending_again_works_after_the_session_was_lost(app: Flask, client: FormClient) -> None:
     """The 400 page hands a fresh token to the page the browser goes back to (csrf_refresh.html)."""
-    old = _token(client)
+    old = client.csrf_token("/cookies")
     client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
     with client.post("/cookies", data=_choice({"csrf_token": old})) as refused:
         assert refused.status_code == 400
@@ -151,7 +143,7 @@ def test_going_back_and_sending_again_works_after_the_session_was_lost(app: Flas
         assert response.status_code == 302
 
 
-def test_every_page_swaps_in_a_fresh_token_after_going_back(client: FlaskClient) -> None:
+def test_every_page_swaps_in_a_fresh_token_after_going_back(client: FormClient) -> None:
     html = client.get("/privacy").get_data(as_text=True)
     assert 'window.addEventListener("pageshow"' in html
     assert "govuk_layout.csrf_token" in html
@@ -159,14 +151,14 @@ def test_every_page_swaps_in_a_fresh_token_after_going_back(client: FlaskClient)
 
 def test_csrf_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
     app = make_app(WTF_CSRF_ENABLED=False)
-    client = app.test_client()
+    client = form_client(app)
     with client.post("/cookies", data=_choice({})) as response:
         assert response.status_code == 302
     assert "govuk_layout.csrf_token" not in client.get("/privacy").get_data(as_text=True)
 
 
-def test_over_https_a_foreign_referrer_is_refused(client: FlaskClient) -> None:
-    token = _token(client)
+def test_over_https_a_foreign_referrer_is_refused(client: FormClient) -> None:
+    token = client.csrf_token("/cookies")
     with client.post(
         "/cookies",
         data=_choice({"csrf_token": token}),
@@ -177,13 +169,12 @@ def test_over_https_a_foreign_referrer_is_refused(client: FlaskClient) -> None:
         assert HEADING in response.get_data(as_text=True)
 
 
-def test_over_https_a_same_site_referrer_is_accepted(client: FlaskClient) -> None:
+def test_over_https_a_same_site_referrer_is_accepted(client: FormClient) -> None:
     with client.get("/cookies", base_url="https://localhost") as page:
-        token = TOKEN.search(page.get_data(as_text=True))
-    assert token is not None
+        token = csrf_token(page.get_data(as_text=True))
     with client.post(
         "/cookies",
-        data=_choice({"csrf_token": token.group(1)}),
+        data=_choice({"csrf_token": token}),
         base_url="https://localhost",
         headers={"Referer": "https://localhost/cookies"},
     ) as response:

@@ -18,6 +18,7 @@ import servers
 from html_check import HtmlChecker, vnu_jar
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
+from govuk_layout.testing import assert_govuk_page
 from govuk_layout.testing.processes import ServerProcess, moto_server, oidc_app_env, oidc_provider
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -195,10 +196,12 @@ def page_no_js(new_page: Callable[..., Page]) -> Page:
 
 @pytest.fixture
 def audit(axe_source: str, html_checker: HtmlChecker, recorders: dict[Page, Recorder]) -> Callable[[Page, str], None]:
-    """Check the page as it is now: axe-core WCAG A/AA, Nu HTML Checker errors, console and page errors."""
+    """Check the page as it is now: a whole GOV.UK page, axe-core WCAG A/AA, Nu HTML Checker errors, console and
+    page errors."""
 
     def check(page: Page, state: str) -> None:
         recorder = recorders[page]
+        assert_govuk_page(recorder.html(), r".+ – .+")  # one h1, a working skip link, no traceback
         problems = [f"axe: {line}" for line in axe_check.violations(page, axe_source, recorder.javascript)]
         problems += [f"vnu: {line}" for line in html_checker.errors(recorder.html())]
         problems += recorder.errors

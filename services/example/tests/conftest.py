@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
-from example_support import SECRET, csrf_token, valid_answers, warm_up
+from example_support import valid_answers, warm_up
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from example import create_app
 from example.journey import Question
 from example.questions import QUESTIONS
+from govuk_layout.testing import TEST_CONFIG, FormClient
 from govuk_layout.testing.processes import LOCAL_AWS_ENV, ServerProcess, moto_server
 
 
@@ -45,8 +45,7 @@ def make_app(aws_env: None) -> Callable[..., Flask]:
     ) -> Flask:
         app = create_app(
             {
-                "TESTING": True,
-                "SECRET_KEY": SECRET,
+                **TEST_CONFIG,
                 "DYNAMODB_ENDPOINT_URL": endpoint,
                 "DYNAMODB_TABLE_NAME": f"test-{uuid.uuid4().hex}",
                 "DYNAMODB_MAX_ATTEMPTS": 2,
@@ -65,30 +64,14 @@ def make_app(aws_env: None) -> Callable[..., Flask]:
 
 @pytest.fixture
 def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
+    """The app the plugin's ``client`` and ``runner`` fixtures use."""
     return make_app(moto.url)
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def runner(app: Flask) -> FlaskCliRunner:
-    return app.test_cli_runner()
-
-
-@pytest.fixture
-def post_form(client: FlaskClient) -> Callable[..., TestResponse]:
-    """Post ``data`` to ``path`` the way a browser does: with the CSRF token from the page."""
-
-    def post(path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
-        with client.get(path) as page:
-            assert page.status_code in (200, 400), f"GET {path} answered {page.status_code}"
-            token = csrf_token(page.get_data(as_text=True))
-        return client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
-
-    return post
+def post_form(client: FormClient) -> Callable[..., TestResponse]:
+    """The plugin's ``client.post_form``: post ``data`` with the CSRF token from the page, as a browser does."""
+    return client.post_form
 
 
 @pytest.fixture

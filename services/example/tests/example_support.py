@@ -1,4 +1,4 @@
-"""Helpers for the example service's tests: a warm moto server, CSRF tokens, valid answers and requests."""
+"""Helpers for the example service's tests: a warm moto server, valid answers and requests."""
 
 from __future__ import annotations
 
@@ -17,9 +17,6 @@ from example.model import AccessRequest
 from govuk_layout import catalogues
 from govuk_layout.testing.processes import ServerProcess
 
-SECRET = "test-secret-key-with-enough-length"
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
 
 def warm_up(server: ServerProcess) -> ServerProcess:
     """moto loads its DynamoDB backend on first use; load it now so the first probe is not slow."""
@@ -29,12 +26,6 @@ def warm_up(server: ServerProcess) -> ServerProcess:
     finally:
         client.close()
     return server
-
-
-def csrf_token(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
 
 
 def future_date(days: int = 30) -> datetime.date:

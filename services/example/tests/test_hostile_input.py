@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from example_support import csrf_token, valid_answers
+from example_support import valid_answers
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from govuk_layout.testing import form_client
+from govuk_layout.testing.hostile import HOSTILE
 from govuk_layout.testing.processes import ServerProcess
 
 FIELDS = {"full-name": "full_name", "email": "email", "organisation": "organisation", "reason": "reason"}
@@ -26,19 +28,17 @@ def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
     return make_app(moto.url)
 
 
-@settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@HOSTILE
 @given(
     slug=st.sampled_from([*FIELDS, "start-date", "status"]), value=values, extra=st.dictionaries(text, text, max_size=3)
 )
 def test_any_post_is_a_page_or_a_redirect(app: Flask, slug: str, value: str | list[str], extra: dict[str, str]) -> None:
-    with app.test_client() as client:
+    with form_client(app) as client:
         for earlier, data in valid_answers().items():
-            page = client.get(f"/request/{earlier}").get_data(as_text=True)
-            client.post(f"/request/{earlier}", data={**data, "csrf_token": csrf_token(page)}).close()
+            client.post_form(f"/request/{earlier}", data).close()
         path = "/status" if slug == "status" else f"/request/{slug}"
-        token = csrf_token(client.get(path).get_data(as_text=True))
         field = {"status": "reference", "start-date": "start_date"}.get(slug) or FIELDS[slug]
-        with client.post(path, data={**extra, field: value, "csrf_token": token}) as response:
+        with client.post_form(path, {**extra, field: value}) as response:
             assert response.status_code in (302, 400, 404), response.status_code
             if response.status_code != 302:
                 assert "govuk-template" in response.get_data(as_text=True)

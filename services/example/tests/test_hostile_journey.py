@@ -11,44 +11,30 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-from example_support import csrf_token, table_items, valid_answers
+from example_support import table_items, valid_answers
 from flask import Flask
-from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from werkzeug.datastructures import MultiDict
-from werkzeug.test import TestResponse
 
 from example import journey
 from example.model import ORGANISATIONS, AccessRequest, is_government_email
 from example.questions import QUESTIONS, REASON_MAX
+from govuk_layout.testing import FormClient, form_client
+from govuk_layout.testing.hostile import HOSTILE as KIT_SETTINGS
+from govuk_layout.testing.hostile import PAYLOADS, SCRIPT, assert_safe
 from govuk_layout.testing.processes import ServerProcess
 
-HOSTILE = settings(
-    max_examples=40, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+# Fewer cases than the kit's default: each one here walks real DynamoDB and a session.
+HOSTILE = settings(KIT_SETTINGS, max_examples=40)
+# Valid answers too, so hostile fields ride alongside input the forms accept.
+text = st.one_of(
+    st.sampled_from(
+        [*PAYLOADS, "\u202eku.vog.ecitsuj@ada", "ada@justice.gov.uk", "moj-analytical-services", "2030-01-01"]
+    ),
+    st.text(max_size=600),
 )
-SCRIPT = "<script>alert(1)</script>"
-IMAGE = "<img src=x onerror=alert(1)>"
-PAYLOADS = [
-    SCRIPT,
-    f'"><{SCRIPT[1:]}',
-    f"'>{IMAGE}",
-    "javascript:alert(1)",
-    "{{ 7 * 7 }}",
-    "ada@justice.gov.uk\x00@evil.example",
-    "\x00",
-    "\x1b[2J",
-    "\u202eku.vog.ecitsuj@ada",
-    "Ada\r\nBcc: someone@evil.example",
-    "A" * 50_000,
-    "ada@justice.gov.uk",
-    "moj-analytical-services",
-    "2030-01-01",
-]
-text = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=600))
 FIELDS = [question.name for question in QUESTIONS] + ["reference", "csrf_token", "submit", ""]
 FORM_URLS = [f"/request/{question.slug}" for question in QUESTIONS] + ["/request/check-answers", "/status"]
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,39 +47,14 @@ def app(make_app: Callable[..., Flask], moto: ServerProcess) -> Flask:
 
 
 @pytest.fixture
-def journey_client(app: Flask) -> Iterator[FlaskClient]:
+def journey_client(app: Flask) -> Iterator[FormClient]:
     """A client that has answered every question validly, and the table checked afterwards."""
-    client = app.test_client()
+    client = form_client(app)
     for slug, data in valid_answers().items():
-        with _post(client, f"/request/{slug}", data) as response:
+        with client.post_form(f"/request/{slug}", data) as response:
             assert response.status_code == 302
     yield client
     assert_table_holds_only_valid_requests(app)
-
-
-def _token(client: FlaskClient, path: str) -> str:
-    with client.get(path) as page:
-        return csrf_token(page.get_data(as_text=True))
-
-
-def _post(client: FlaskClient, path: str, data: Any, token: str | None = None) -> TestResponse:
-    return client.post(path, data=_with_token(data, token or _token(client, path)))
-
-
-def _with_token(data: Any, token: str) -> MultiDict[str, Any]:
-    pairs = list(data.items()) if isinstance(data, dict) else list(data)
-    flat = [(key, item) for key, value in pairs for item in (value if isinstance(value, list) else [value])]
-    return MultiDict([("csrf_token", token), *flat])
-
-
-def assert_safe(response: TestResponse) -> str:
-    """Never 5xx; a 4xx is a whole GOV.UK page; nothing echoed unescaped."""
-    assert response.status_code < 500, f"{response.status_code}: {response.get_data(as_text=True)[:300]}"
-    body = response.get_data(as_text=True)
-    if response.status_code >= 400 and body:
-        assert "– Ministry of Justice</title>" in body and "govuk-footer" in body
-    assert SCRIPT not in body and IMAGE not in body
-    return body
 
 
 def assert_answers_valid(answers: dict[str, str]) -> None:
@@ -121,15 +82,15 @@ def assert_table_holds_only_valid_requests(app: Flask) -> None:
         assert datetime.date.fromisoformat(stored.answers["start_date"]) >= stored.submitted_at.date()
 
 
-def _session_answers(client: FlaskClient) -> dict[str, str]:
+def _session_answers(client: FormClient) -> dict[str, str]:
     with client.session_transaction() as session:
         return dict((session.get(journey.SESSION_KEY) or {}).get("answers") or {})
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda question: question.slug)
-def test_question_pages(journey_client: FlaskClient, question: journey.Question) -> None:
+def test_question_pages(journey_client: FormClient, question: journey.Question) -> None:
     path = f"/request/{question.slug}"
-    token = _token(journey_client, path)
+    token = journey_client.csrf_token(path)
 
     @HOSTILE
     @given(
@@ -138,7 +99,7 @@ def test_question_pages(journey_client: FlaskClient, question: journey.Question)
     )
     def check(own: list[str], extra: list[tuple[str, str]]) -> None:
         data = [(question.name, value) for value in own] + extra
-        with _post(journey_client, path, data, token) as response:
+        with journey_client.post_form(path, data, token=token) as response:
             body = assert_safe(response)
             if response.status_code == 400 and "govuk-error-summary" in body:
                 assert "<title>Error: " in body
@@ -149,17 +110,17 @@ def test_question_pages(journey_client: FlaskClient, question: journey.Question)
     _submit(journey_client)
 
 
-def _submit(client: FlaskClient) -> None:
-    with _post(client, "/request/check-answers", {"extra": SCRIPT}) as response:
+def _submit(client: FormClient) -> None:
+    with client.post_form("/request/check-answers", {"extra": SCRIPT}) as response:
         assert_safe(response)
         assert response.status_code == 302
         assert response.headers["Location"].endswith("/request/confirmation")
 
 
-def test_hostile_fields_alongside_valid_answers_are_not_stored(app: Flask, journey_client: FlaskClient) -> None:
+def test_hostile_fields_alongside_valid_answers_are_not_stored(app: Flask, journey_client: FormClient) -> None:
     before = len(table_items(app))
     for slug, data in valid_answers().items():
-        with _post(journey_client, f"/request/{slug}", {**data, "full_name2": SCRIPT, "admin": "true"}) as response:
+        with journey_client.post_form(f"/request/{slug}", {**data, "full_name2": SCRIPT, "admin": "true"}) as response:
             assert_safe(response)
     _submit(journey_client)
     items = table_items(app)
@@ -168,15 +129,15 @@ def test_hostile_fields_alongside_valid_answers_are_not_stored(app: Flask, journ
 
 
 def test_status_lookup(app: Flask) -> None:
-    client = app.test_client()
-    token = _token(client, "/status")
+    client = form_client(app)
+    token = client.csrf_token("/status")
     before = len(table_items(app))
 
     @HOSTILE
     @given(references=st.lists(text, max_size=3), extra=st.lists(st.tuples(st.sampled_from(FIELDS), text), max_size=2))
     def check(references: list[str], extra: list[tuple[str, str]]) -> None:
         data = [("reference", value) for value in references] + extra
-        with _post(client, "/status", data, token) as response:
+        with client.post_form("/status", data, token=token) as response:
             assert_safe(response)
             assert response.status_code in (302, 400, 404, 413)
 
@@ -185,7 +146,7 @@ def test_status_lookup(app: Flask) -> None:
 
 
 def test_status_pages_by_any_path(app: Flask) -> None:
-    client = app.test_client()
+    client = form_client(app)
 
     @HOSTILE
     @given(reference=st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=80)))
@@ -196,8 +157,8 @@ def test_status_pages_by_any_path(app: Flask) -> None:
     check()
 
 
-def test_raw_bodies_and_wrong_content_types(app: Flask, journey_client: FlaskClient) -> None:
-    tokens = {path: _token(journey_client, path) for path in FORM_URLS}
+def test_raw_bodies_and_wrong_content_types(app: Flask, journey_client: FormClient) -> None:
+    tokens = {path: journey_client.csrf_token(path) for path in FORM_URLS}
 
     @HOSTILE
     @given(
@@ -224,7 +185,7 @@ def test_raw_bodies_and_wrong_content_types(app: Flask, journey_client: FlaskCli
     check()
 
 
-def test_query_strings_of_any_bytes(app: Flask, journey_client: FlaskClient) -> None:
+def test_query_strings_of_any_bytes(app: Flask, journey_client: FormClient) -> None:
     @HOSTILE
     @given(path=st.sampled_from(["/", *FORM_URLS]), query=st.binary(max_size=200))
     def check(path: str, query: bytes) -> None:
@@ -235,7 +196,7 @@ def test_query_strings_of_any_bytes(app: Flask, journey_client: FlaskClient) -> 
 
 
 def test_posting_without_a_token_saves_nothing(app: Flask) -> None:
-    client = app.test_client()
+    client = form_client(app)
     with client.post("/request/full-name", data={"full_name": "Ada Lovelace"}) as response:
         assert response.status_code == 400
         assert "Sorry, this page has timed out" in assert_safe(response)

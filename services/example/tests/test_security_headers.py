@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from example_support import valid_answers
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from govuk_layout.testing import FormClient, assert_security_headers
 from govuk_layout.testing.processes import ServerProcess, free_port
 
 # As the ingress sends it; over https Flask-WTF also wants a same-site Referer on posts, as browsers send.
@@ -17,32 +17,12 @@ HTTPS = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/"}
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-]+)'")
 
 
-def assert_headers(response: TestResponse) -> None:
-    headers = response.headers
-    csp = headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["X-Frame-Options"] == "DENY"
-    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    assert "camera=()" in headers["Permissions-Policy"]
-    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
-
-
-def _token(client: FlaskClient, path: str) -> str:
-    with client.get(path, headers=HTTPS) as page:
-        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True))
-    assert match
-    return match.group(1)
-
-
-def test_every_kind_of_response_carries_the_headers(client: FlaskClient) -> None:
+def test_every_kind_of_response_carries_the_headers(client: FormClient) -> None:
     seen = set()
 
     def check(response: TestResponse) -> None:
         with response:
-            assert_headers(response)
+            assert_security_headers(response)
             seen.add(response.status_code)
 
     for path in ("/", "/request/full-name", "/status", "/status/RA-2345-6789", "/nope", "/healthz", "/readyz"):
@@ -51,11 +31,9 @@ def test_every_kind_of_response_carries_the_headers(client: FlaskClient) -> None
     check(client.delete("/", headers=HTTPS))
     check(client.post("/request/full-name", data={"full_name": "Ada"}, headers=HTTPS))  # no CSRF token
     for slug, data in valid_answers().items():
-        token = _token(client, f"/request/{slug}")
-        check(client.post(f"/request/{slug}", data={**data, "csrf_token": token}, headers=HTTPS))
-    token = _token(client, "/request/full-name")
-    check(client.post("/request/full-name", data={"full_name": "", "csrf_token": token}, headers=HTTPS))
-    check(client.post("/request/check-answers", data={"csrf_token": _token(client, "/status")}, headers=HTTPS))
+        check(client.post_form(f"/request/{slug}", data, headers=HTTPS))
+    check(client.post_form("/request/full-name", {"full_name": ""}, headers=HTTPS))
+    check(client.post_form("/request/check-answers", token=client.csrf_token("/status", headers=HTTPS), headers=HTTPS))
     check(client.get("/request/confirmation", headers=HTTPS))
     assert seen >= {200, 302, 400, 404, 405}
 
@@ -66,15 +44,15 @@ def test_errors_and_outages_carry_the_headers(make_app: Callable[..., Flask], mo
     for expected in (503, 503, 429):
         with client.get("/readyz", headers=HTTPS) as unready:
             assert unready.status_code == 503  # health probes are never rate limited
-            assert_headers(unready)
+            assert_security_headers(unready)
         with client.get("/status/RA-2345-6789", headers=HTTPS) as response:
             assert response.status_code == expected
-            assert_headers(response)
+            assert_security_headers(response)
             assert "<title>Sorry" in response.get_data(as_text=True)
     assert "Retry-After" in response.headers
 
 
-def test_each_page_has_a_fresh_nonce_on_its_scripts(client: FlaskClient) -> None:
+def test_each_page_has_a_fresh_nonce_on_its_scripts(client: FormClient) -> None:
     nonces = set()
     for path in ("/", "/", "/request/full-name", "/status", "/nope"):
         with client.get(path, headers=HTTPS) as response:

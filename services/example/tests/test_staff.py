@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from example_support import access_request, csrf_token, table_items, welsh_page
+from example_support import access_request, table_items, welsh_page
 from flask import Flask
 from flask.testing import FlaskClient
 
 from example import staff
 from example.model import APPROVED, REJECTED, Decision
 from example.repository import AlreadyDecided
+from govuk_layout.testing import csrf_token
 from govuk_layout.testing.oidc import NON_STAFF, STAFF, oidc_config, oidc_provider, sign_in
 from govuk_layout.testing.processes import ServerProcess
 

@@ -7,37 +7,32 @@ from collections.abc import Callable
 
 import pytest
 from botocore.stub import Stubber
-from example_support import access_request, csrf_token, reference_on, table_items
+from example_support import access_request, reference_on, table_items
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from govuk_layout.testing import FormClient
 
-def _journey_identity(client: FlaskClient) -> tuple[str, str]:
+
+def _journey_identity(client: FormClient) -> tuple[str, str]:
     with client.session_transaction() as session:
         state = session["request_access"]
         return state["reference"], state["token"]
 
 
-def _confirmed_reference(client: FlaskClient) -> str:
+def _confirmed_reference(client: FormClient) -> str:
     with client.get("/request/confirmation") as page:
         assert page.status_code == 200
         return reference_on(page.get_data(as_text=True))
 
 
-def _check_answers_token(client: FlaskClient) -> str:
-    with client.get("/request/check-answers") as page:
-        assert page.status_code == 200
-        return csrf_token(page.get_data(as_text=True))
-
-
-def _send(client: FlaskClient, token: str) -> TestResponse:
+def _send(client: FormClient, token: str) -> TestResponse:
     return client.post("/request/check-answers", data={"csrf_token": token})
 
 
-def test_refresh_after_submit_stores_one_item(app: Flask, client: FlaskClient, answer_all: Callable[[], None]) -> None:
+def test_refresh_after_submit_stores_one_item(app: Flask, client: FormClient, answer_all: Callable[[], None]) -> None:
     answer_all()
-    token = _check_answers_token(client)
+    token = client.csrf_token("/request/check-answers")
     for _ in range(3):  # the browser re-posts the same form
         with _send(client, token) as sent:
             assert sent.headers["Location"] == "/request/confirmation"
@@ -46,10 +41,10 @@ def test_refresh_after_submit_stores_one_item(app: Flask, client: FlaskClient, a
 
 
 def test_two_tabs_store_one_item_with_the_same_reference(
-    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+    app: Flask, client: FormClient, answer_all: Callable[[], None]
 ) -> None:
     answer_all()
-    first_tab, second_tab = _check_answers_token(client), _check_answers_token(client)
+    first_tab, second_tab = client.csrf_token("/request/check-answers"), client.csrf_token("/request/check-answers")
     with _send(client, first_tab):
         pass
     first = _confirmed_reference(client)
@@ -60,10 +55,10 @@ def test_two_tabs_store_one_item_with_the_same_reference(
 
 
 def test_back_and_resubmit_shows_the_same_reference(
-    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+    app: Flask, client: FormClient, answer_all: Callable[[], None]
 ) -> None:
     answer_all()
-    token = _check_answers_token(client)
+    token = client.csrf_token("/request/check-answers")
     with _send(client, token):
         pass
     reference = _confirmed_reference(client)
@@ -78,7 +73,7 @@ def test_back_and_resubmit_shows_the_same_reference(
 
 
 def test_a_submit_whose_answer_was_lost_counts_once(
-    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+    app: Flask, client: FormClient, answer_all: Callable[[], None]
 ) -> None:
     """The write landed but the response never arrived (a timeout): sending again finds it by its token."""
     answer_all()
@@ -92,7 +87,7 @@ def test_a_submit_whose_answer_was_lost_counts_once(
         start_date="2030-01-01",
     )
     assert app.extensions["example.store"].add_new(landed, 30)
-    with _send(client, _check_answers_token(client)):
+    with _send(client, client.csrf_token("/request/check-answers")):
         pass
     assert _confirmed_reference(client) == reference
     [item] = table_items(app)
@@ -100,7 +95,7 @@ def test_a_submit_whose_answer_was_lost_counts_once(
 
 
 def test_someone_elses_reference_is_never_overwritten(
-    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+    app: Flask, client: FormClient, answer_all: Callable[[], None]
 ) -> None:
     answer_all()
     reference, _ = _journey_identity(client)
@@ -113,7 +108,7 @@ def test_someone_elses_reference_is_never_overwritten(
         start_date="2030-01-01",
     )
     assert app.extensions["example.store"].add_new(theirs, 30)
-    with _send(client, _check_answers_token(client)):
+    with _send(client, client.csrf_token("/request/check-answers")):
         pass
     mine = _confirmed_reference(client)
     assert mine != reference
@@ -124,7 +119,7 @@ def test_someone_elses_reference_is_never_overwritten(
 
 
 def test_starting_again_after_a_submit_is_a_new_request(
-    app: Flask, client: FlaskClient, answer_all: Callable[[], None], post_form: Callable[..., TestResponse]
+    app: Flask, client: FormClient, answer_all: Callable[[], None], post_form: Callable[..., TestResponse]
 ) -> None:
     answer_all()
     with post_form("/request/check-answers"):
@@ -141,7 +136,7 @@ def test_starting_again_after_a_submit_is_a_new_request(
 
 
 def test_check_answers_without_csrf_token_is_refused(
-    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+    app: Flask, client: FormClient, answer_all: Callable[[], None]
 ) -> None:
     answer_all()
     with client.post("/request/check-answers", data={}) as refused:
@@ -155,7 +150,7 @@ def test_check_answers_without_csrf_token_is_refused(
 )
 def test_throttling_is_a_503_and_the_answers_stay(
     app: Flask,
-    client: FlaskClient,
+    client: FormClient,
     answer_all: Callable[[], None],
     post_form: Callable[..., TestResponse],
     code: str,

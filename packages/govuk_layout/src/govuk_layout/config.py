@@ -394,6 +394,14 @@ class LayoutSettings(BaseSettings):
         gt=0,
     )
 
+    GOVUK_ACCEPT_FILES: bool = setting(
+        False,
+        "Accept file parts in multipart forms. Off: a POST, PUT, PATCH or DELETE must be a form "
+        "(`application/x-www-form-urlencoded` or `multipart/form-data`, else the 415 page) without files (else "
+        "the 400 page), so every field's value is text.",
+        section=SECURITY,
+    )
+
     GOVUK_JSON_LOGS: bool = setting(
         True, "The app's log lines as JSON on stdout, each with the request id.", section=OPERABILITY
     )

@@ -1,5 +1,8 @@
 """Request limits: bodies over the size limit get the 413 page, undecodable or control-character input the 400 page.
 
+State-changing requests must carry a browser's form (415 otherwise) without file parts (400), so a
+field's value is always text.
+
 Werkzeug keeps invalid percent-escapes as text and drops form values that are
 not UTF-8, but raw non-UTF-8 bytes in a query string raise UnicodeDecodeError
 (a 500). No one types NUL or other control characters into a form, so those
@@ -9,10 +12,14 @@ are refused before any view could store them.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from werkzeug.datastructures import MultiDict
 
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What a browser sends from a form.
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # C0 controls and DEL, except tab, line feed and carriage return, which a textarea can hold.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -21,8 +28,23 @@ def _has_control_characters(values: MultiDict[str, str]) -> bool:
     return any(_CONTROL.search(key) or _CONTROL.search(value) for key, value in values.items(multi=True))
 
 
+def _check_form_body() -> None:
+    """State-changing requests carry a form: anything else is a 415, a file part or a malformed Referer a 400."""
+    if request.content_length and request.mimetype not in FORM_TYPES:
+        # Flask-WTF would read a JSON body as form data: numbers, lists and objects where text belongs.
+        abort(415, "Send the form as a browser does.")
+    if request.files and not current_app.config["GOVUK_ACCEPT_FILES"]:
+        abort(400, "This form does not take files.")
+    try:
+        _ = urlsplit(request.referrer or "").port  # Flask-WTF's same-origin check would fail with a 500 on "host:x"
+    except ValueError:
+        abort(400, "The Referer header is not a valid URL.")
+
+
 def check_input() -> None:
     """Refuse a request whose query string or form cannot be read as clean text."""
+    if request.method in STATE_CHANGING:
+        _check_form_body()
     try:
         request.query_string.decode()
     except UnicodeDecodeError:
@@ -30,7 +52,7 @@ def check_input() -> None:
         abort(400, "The query string is not valid UTF-8.")
     if _has_control_characters(request.args):
         abort(400, "The query string contains control characters.")
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and _has_control_characters(request.form):
+    if request.method in STATE_CHANGING and _has_control_characters(request.form):
         abort(400, "The form contains control characters.")
 
 

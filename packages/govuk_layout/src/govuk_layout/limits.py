@@ -13,6 +13,8 @@ import time
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from govuk_layout import fallbacks
@@ -51,6 +53,23 @@ def _retry_after(response: Response) -> Response:
     return response
 
 
+def _limit_unrouted() -> None:
+    """Flask-Limiter skips requests no view matched (404, 405): count them against the default limit too."""
+    if request.routing_exception is None:
+        return
+    config = current_app.config
+    try:
+        for item in parse_many(config["RATELIMIT_DEFAULT"]):
+            if not get_limiter(current_app).limiter.hit(
+                item, config["RATELIMIT_KEY_PREFIX"], "unrouted", get_remote_address()
+            ):
+                raise TooManyRequests(retry_after=item.get_expiry())
+    except TooManyRequests:
+        raise
+    except Exception as error:  # the store failed: Flask-Limiter's own fallback covers the routed pages
+        fallbacks.store_unreachable("ratelimit", error)
+
+
 def get_limiter(app: Flask) -> Limiter:
     """The app's Limiter, for per-view limits: ``get_limiter(app).limit("5 per minute")(view)``."""
     limiter: Limiter = next(iter(app.extensions["limiter"]))
@@ -77,4 +96,5 @@ def init_app(app: Flask) -> None:
     fallbacks.watch_limiter()
     limiter = Limiter(get_remote_address, app=app)
     limiter.request_filter(_exempt)
+    app.before_request(_limit_unrouted)
     app.after_request(_retry_after)

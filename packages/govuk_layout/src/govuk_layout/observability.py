@@ -26,6 +26,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, multiproces
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-Id"
+# RFC 9110's methods plus PATCH: each gets its own metric label; any other is "other".
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 # Letters, digits and a little punctuation, 8 to 128 long: anything else is replaced, never logged.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
 
@@ -94,8 +96,10 @@ def _finish(response: Response) -> Response:
     endpoint = request.endpoint or "unmatched"
     if current_app.config["GOVUK_METRICS"]:
         requests, histogram = _metrics()
-        requests.labels(request.method, endpoint, str(response.status_code)).inc()
-        histogram.labels(request.method, endpoint).observe(duration)
+        # Any token is a valid method: label the unknown ones together, so no client can add series without end.
+        method = request.method if request.method in HTTP_METHODS else "other"
+        requests.labels(method, endpoint, str(response.status_code)).inc()
+        histogram.labels(method, endpoint).observe(duration)
     if current_app.config["GOVUK_REQUEST_LOG"]:
         # The path only: a query string can carry what a user typed.
         current_app.logger.info(

@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 NONCE_DIRECTIVE = "script-src"
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
 
 def content_security_policy(policy: Mapping[str, str], nonce: str | None = None) -> str:
@@ -53,6 +54,7 @@ def static_security_headers(config: Mapping[str, Any]) -> dict[str, str]:
         "Referrer-Policy": config["GOVUK_REFERRER_POLICY"],
         "Permissions-Policy": _structured(config["GOVUK_PERMISSIONS_POLICY"]),
         "Cross-Origin-Opener-Policy": config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"],
+        "Cross-Origin-Resource-Policy": CROSS_ORIGIN_RESOURCE_POLICY,
     }
     if config["GOVUK_HSTS_MAX_AGE"]:
         headers["Strict-Transport-Security"] = _hsts(config["GOVUK_HSTS_MAX_AGE"])
@@ -71,8 +73,10 @@ def _template_context() -> dict[str, str]:
     return {"cspNonce": csp_nonce()}
 
 
-def _cross_origin_opener_policy(response: Response) -> Response:
+def _cross_origin_policies(response: Response) -> Response:
     response.headers.setdefault("Cross-Origin-Opener-Policy", current_app.config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"])
+    # No other site may embed these responses (pages showing answers included) as images, scripts or frames.
+    response.headers.setdefault("Cross-Origin-Resource-Policy", CROSS_ORIGIN_RESOURCE_POLICY)
     return response
 
 
@@ -110,4 +114,4 @@ def init_app(app: Flask) -> None:
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
     )
     app.context_processor(_template_context)
-    app.after_request(_cross_origin_opener_policy)
+    app.after_request(_cross_origin_policies)
