@@ -77,6 +77,7 @@ def _needs(session: nox.Session) -> Iterator[None]:
 def _local(session: nox.Session, service: str = "", port: int | None = None, oidc_port: int = 0) -> Iterator[None]:
     """In session.env for a with block: a Redis; a service's DynamoDB with its tables; an identity provider."""
     saved, tmp = dict(session.env), Path(session.create_tmp())
+    session.env.pop("TMPDIR", None)  # create_tmp() points it into the repo; the outside-the-repo wheel test needs /tmp
     redis = functools.partial(local_servers.redis_binary, session.virtualenv.location, PYTHON, _runner(session))
     with _needs(session), contextlib.ExitStack() as servers:
         try:
