@@ -27,7 +27,6 @@ SERVICES = ROOT / "services"
 TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
 TOOLS_TESTS = ("tools/tests", "--ignore=tools/tests/nested")  # the nested-nox checks are new-service-check's
 NEW_SERVICE = ("-m", "tools.new_service")
-CHART = ROOT / "charts" / "govuk-service"
 # buildah/podman's private store and settings (tools/image.py writes them).
 CONTAINERS = ROOT / ".nox" / "_containers"
 
@@ -276,9 +275,8 @@ def _deploy(session: nox.Session, env: str) -> None:
     dry_run, extra = "--dry-run" in session.posargs, [arg for arg in session.posargs if arg != "--dry-run"]
     with _needs(session):
         plan = deploy.plan(KIT, ROOT, _service(session), env, os.environ, extra)
-    if plan.missing and not dry_run:
-        session.error(deploy.refusal(plan))
-    with _needs(session):
+        if plan.missing and not dry_run:
+            session.error(deploy.refusal(plan))
         helm_bin = helm.helm(Path(session.bin), BUILD / "npm")
     session.install(*image.pins(ROOT, *deploy.CHECK_DEPS))
     plan.prepare()
@@ -293,13 +291,9 @@ def _deploy(session: nox.Session, env: str) -> None:
         session.run(*plan.upgrade(helm_bin, cluster), external=True)
 
 
-def _deploy_session(env: str) -> Callable[[nox.Session], None]:
-    def deploy_to(session: nox.Session) -> None:
+for _env in KIT.environments:  # deploy-dev, deploy-prod: one session per kit environment
+
+    @nox.session(name=f"deploy-{_env}", python=PYTHON)
+    def _deploy_to(session: nox.Session, env: str = _env) -> None:
         """Deploy the service with helm to this environment (-- --dry-run prints the plan and touches nothing)."""
         _deploy(session, env)
-
-    return deploy_to
-
-
-for _env in KIT.environments:  # deploy-dev, deploy-prod: one session per kit environment
-    nox.session(name=f"deploy-{_env}", python=PYTHON)(_deploy_session(_env))
