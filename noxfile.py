@@ -27,8 +27,7 @@ SERVICES = ROOT / "services"
 TEST_PATHS = ("packages/govuk_layout/tests", *sorted(str(path.relative_to(ROOT)) for path in SERVICES.glob("*/tests")))
 TOOLS_TESTS = ("tools/tests", "--ignore=tools/tests/nested")  # the nested-nox checks are new-service-check's
 NEW_SERVICE = ("-m", "tools.new_service")
-# buildah/podman's private store and settings (tools/image.py writes them).
-CONTAINERS = ROOT / ".nox" / "_containers"
+CONTAINERS = ROOT / ".nox" / "_containers"  # buildah/podman's private store and settings (tools/image.py writes them)
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
@@ -267,7 +266,8 @@ def image_smoke(session: nox.Session) -> None:
     """Run the built image read-only as the kit's UID and check /healthz, the start page and the metrics port."""
     with _needs(session):
         engine, env = image.engine(CONTAINERS)
-        session.log(image.smoke(KIT, engine, env, image.reference(KIT, _service(session), os.environ), session.posargs))
+        ref, port = image.reference(KIT, _service(session), os.environ), local_servers.harness().free_port()
+        session.log(image.smoke(KIT, engine, env, ref, port, session.posargs))
 
 
 def _deploy(session: nox.Session, env: str) -> None:

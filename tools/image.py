@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess  # nosec B404 - runs the container engine with fixed arguments
 import sys
 import tempfile
@@ -190,15 +189,10 @@ def _get(url: str) -> tuple[int, str]:
             return error.code, error.read().decode()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def smoke(kit: Kit, engine_name: str, env: Mapping[str, str], ref: str, extra: Sequence[str] = ()) -> str:
-    """Run ``ref`` read-only with only /tmp writable, check it, and remove it; RuntimeError lists what is wrong."""
-    name, port = f"smoke-{os.getpid()}", _free_port()
+def smoke(kit: Kit, engine_name: str, env: Mapping[str, str], ref: str, port: int, extra: Sequence[str] = ()) -> str:
+    """Run ``ref`` read-only on loopback ``port`` with only /tmp writable, check it, and remove it; RuntimeError lists
+    what is wrong."""
+    name = f"smoke-{os.getpid()}"
     full_env = {**os.environ, **env}
 
     def run(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:

@@ -111,6 +111,13 @@ def test_standard_pages_in_welsh(bilingual: FlaskClient, path: str, welsh_title:
     assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
 
 
+def test_the_session_expiry_page_in_welsh(bilingual: FlaskClient) -> None:
+    html = bilingual.get("/session/expired", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+    assert title(html) == "Mae eich atebion wedi cael eu dileu – Apply for a thing – GOV.UK"
+    assert "am 20 munud" in html
+    assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
+
+
 def test_the_cookie_banner_in_welsh(bilingual: FlaskClient) -> None:
     html = bilingual.get("/privacy?lang=cy").get_data(as_text=True)
     banner = re.search(r'<div class="govuk-cookie-banner.*?</form>', html, re.S)

@@ -28,6 +28,7 @@ import redis
 from cachelib import FileSystemCache, SimpleCache
 from flask import Flask, Request, Response, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface
+from flask_babel import ngettext
 from flask_session.base import ServerSideSession
 from flask_session.cachelib import CacheLibSessionInterface
 from flask_session.redis import RedisSessionInterface
@@ -213,9 +214,8 @@ def no_store(view: Callable[P, R]) -> Callable[P, R]:
 def duration(seconds: int) -> str:
     """``1200`` -> "20 minutes", ``90`` -> "90 seconds": how long a timeout is, in words."""
     if seconds % 60 == 0:
-        minutes = seconds // 60
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return ngettext("%(num)d second", "%(num)d seconds", seconds)
 
 
 def expired_page() -> str:
