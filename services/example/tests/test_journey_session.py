@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from example_support import csrf_token, reference_on, valid_answers
+from example_support import reference_on, valid_answers
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from example import journey
 from govuk_layout.sessions import BOOKKEEPING_KEYS
+from govuk_layout.testing import csrf_token
 
 
 def _sid(app: Flask, client: FlaskClient) -> str:

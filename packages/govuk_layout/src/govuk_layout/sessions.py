@@ -214,8 +214,8 @@ def no_store(view: Callable[P, R]) -> Callable[P, R]:
 def duration(seconds: int) -> str:
     """``1200`` -> "20 minutes", ``90`` -> "90 seconds": how long a timeout is, in words."""
     if seconds % 60 == 0:
-        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
-    return ngettext("%(num)d second", "%(num)d seconds", seconds)
+        return str(ngettext("%(num)d minute", "%(num)d minutes", seconds // 60))
+    return str(ngettext("%(num)d second", "%(num)d seconds", seconds))
 
 
 def expired_page() -> str:
