@@ -35,7 +35,7 @@ def test_staff_sign_in_and_reject_a_request(new_page: Callable[..., Page], audit
     sign_in(page, STAFF)
     expect(page).to_have_url(re.compile(r"/staff$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Access requests")
-    expect(page.get_by_role("navigation")).to_contain_text("Sam Staff")
+    expect(page.get_by_role("navigation", name="Menu")).to_contain_text("Sam Staff")
     audit(page, "staff: list")
 
     page.get_by_label("Status").select_option("received")
@@ -94,7 +94,7 @@ def test_non_staff_get_the_403_page(new_page: Callable[..., Page], audit: Audit)
     page = new_page()
     sign_in(page, NON_STAFF)
     expect(page.get_by_role("heading", level=1)).to_have_text("You do not have permission to view this page")
-    expect(page.get_by_role("navigation")).to_contain_text("Sign out")
+    expect(page.get_by_role("navigation", name="Menu")).to_contain_text("Sign out")
     audit(page, "staff: 403 for someone outside the staff group")
 
 
