@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -41,20 +42,26 @@ QUESTIONS = [
 ]
 
 
-def answer(page: Page, slug: str) -> None:
-    """Fill in the valid answer for the question on screen (without continuing)."""
-    if slug == "full-name":
-        page.get_by_label("What is your full name?").fill("Ada Lovelace")
-    elif slug == "email":
-        page.get_by_label("What is your work email address?").fill("ada.lovelace@digital.justice.gov.uk")
-    elif slug == "organisation":
-        page.get_by_label("moj-analytical-services GitHub organisation").check()
-    elif slug == "reason":
-        page.get_by_label("Why do you need access?").fill("I maintain the data pipelines.")
+# The labels a person reads and the answers they type, per language (test_welsh.py has the Welsh).
+ENGLISH_ANSWERS = {
+    "full-name": ("What is your full name?", "Ada Lovelace"),
+    "email": ("What is your work email address?", "ada.lovelace@digital.justice.gov.uk"),
+    "organisation": ("moj-analytical-services GitHub organisation", ""),
+    "reason": ("Why do you need access?", "I maintain the data pipelines."),
+    "start-date": (("Day", "Month", "Year"), ""),
+}
+
+
+def answer(page: Page, slug: str, answers: dict[str, tuple[Any, str]] = ENGLISH_ANSWERS) -> None:
+    """Fill in the valid answer for the question on screen (without continuing), with ``answers``' labels."""
+    label, text = answers[slug]
+    if slug == "organisation":
+        page.get_by_label(label).check()
+    elif slug == "start-date":
+        for part, value in zip(label, (START_DATE.day, START_DATE.month, START_DATE.year), strict=True):
+            page.get_by_label(part).fill(str(value))
     else:
-        page.get_by_label("Day").fill(str(START_DATE.day))
-        page.get_by_label("Month").fill(str(START_DATE.month))
-        page.get_by_label("Year").fill(str(START_DATE.year))
+        page.get_by_label(label).fill(text)
 
 
 def error_summary(page: Page) -> Locator:

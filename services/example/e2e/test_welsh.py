@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from journey import START_DATE, Audit, reference_on
+from journey import Audit, answer, reference_on
 from playwright.sync_api import Page, expect
 
 import example
@@ -36,19 +36,13 @@ def no_english(page: Page) -> None:
     assert catalogues.english_left(catalogues.page_text(page.content()), CATALOGUE_ROOTS) == []
 
 
-def answer_in_welsh(page: Page, slug: str) -> None:
-    if slug == "full-name":
-        page.get_by_label("Beth yw eich enw llawn?").fill("Ada Lovelace")
-    elif slug == "email":
-        page.get_by_label("Beth yw eich cyfeiriad e-bost gwaith?").fill("ada.lovelace@digital.justice.gov.uk")
-    elif slug == "organisation":
-        page.get_by_label("Sefydliad GitHub moj-analytical-services").check()
-    elif slug == "reason":
-        page.get_by_label("Pam mae angen mynediad arnoch?").fill("Rwy’n cynnal piblinellau data’r platfform.")
-    else:
-        page.get_by_label("Diwrnod").fill(str(START_DATE.day))
-        page.get_by_label("Mis").fill(str(START_DATE.month))
-        page.get_by_label("Blwyddyn").fill(str(START_DATE.year))
+WELSH_ANSWERS = {
+    "full-name": ("Beth yw eich enw llawn?", "Ada Lovelace"),
+    "email": ("Beth yw eich cyfeiriad e-bost gwaith?", "ada.lovelace@digital.justice.gov.uk"),
+    "organisation": ("Sefydliad GitHub moj-analytical-services", ""),
+    "reason": ("Pam mae angen mynediad arnoch?", "Rwy’n cynnal piblinellau data’r platfform."),
+    "start-date": (("Diwrnod", "Mis", "Blwyddyn"), ""),
+}
 
 
 @pytest.mark.parametrize("mode", ["javascript on", "javascript off"])
@@ -73,7 +67,7 @@ def test_whole_journey_in_welsh(new_page: Callable[..., Page], audit: Audit, mod
         expect(summary.get_by_role("link", name=empty_error)).to_be_visible()
         no_english(page)
         audit(page, f"{slug} with errors in Welsh ({mode})")
-        answer_in_welsh(page, slug)
+        answer(page, slug, WELSH_ANSWERS)
         if slug == "reason" and mode == "javascript on":  # govuk-frontend's own count, in Welsh
             expect(page.locator(".govuk-character-count__status")).to_have_text("Mae gennych 458 nod ar ôl")
         page.get_by_role("button", name="Parhau").click()
