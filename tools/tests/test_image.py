@@ -121,7 +121,13 @@ COUNTED = 'http_requests_total{endpoint="start.index",method="GET",status="200"}
 
 
 def test_a_healthy_image_has_no_smoke_problems() -> None:
-    assert image.smoke_problems(KIT, 200, (200, "<title>GOV.UK</title>"), str(KIT.uid), COUNTED, False) == []
+    page = '<html lang="en" class="govuk-template govuk-template--rebranded">'
+    assert image.smoke_problems(KIT, 200, (200, page), str(KIT.uid), COUNTED, False) == []
+
+
+def test_a_start_page_off_the_template_is_a_smoke_problem() -> None:
+    problems = image.smoke_problems(KIT, 200, (200, "<p>It works</p>"), str(KIT.uid), COUNTED, False)
+    assert problems == ["/ is not a page on govuk-frontend's template"]
 
 
 def test_each_smoke_problem_is_named() -> None:
