@@ -6,7 +6,7 @@ own error responses (which never reach the app) do not echo the request.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import socket
 import threading
 import time
@@ -34,19 +34,9 @@ def served_app() -> Flask:
 
 
 @pytest.fixture(scope="module")
-def server(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(gunicorn_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The package's gunicorn config with its image defaults (workers, threads...), production settings."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("GOVUK_", "RATELIMIT_", "GUNICORN_"))}
-    env = {
-        **keep,
-        "GOVUK_ENVIRONMENT": "production",
-        "GOVUK_SERVICE_NAME": "Apply for a thing",
-        "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
-        "SECRET_KEY": "test-secret-key-with-enough-length",
-        "REDIS_URL": redis_url,
-        "GOVUK_SECURE_COOKIES": "false",  # plain http on loopback: a Secure cookie would never come back
-    }
-    env.pop("FLASK_APP", None)
+    env = {**gunicorn_env, "GOVUK_SECURE_COOKIES": "false"}  # plain http here: a Secure cookie never comes back
     args = ["--config", "python:govuk_layout.gunicorn_conf", "--chdir", str(Path(__file__).parent)]
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with gunicorn("test_gunicorn_server:served_app()", log, env=env, args=args, ready="/healthz") as process:
@@ -79,10 +69,8 @@ class SlowClients:
         while not self.stop.wait(self.interval):
             line += 1
             for connection in self.sockets:
-                try:
+                with contextlib.suppress(OSError):  # the server closed it: that is allowed
                     connection.sendall(f"X-Slow-{line}: still typing\r\n".encode())
-                except OSError:
-                    pass  # the server closed it: that is allowed
 
     def still_open(self) -> int:
         """How many of the connections the server has not closed."""
