@@ -84,7 +84,9 @@ def fetch(url: str, opener: urllib.request.OpenerDirector | None = None, **reque
             return Fetched(got.status, got.headers.get("Content-Type", ""), got.read())
     except urllib.error.HTTPError as error:
         with error:
-            return Fetched(error.code, error.headers.get("Content-Type", ""), error.read(), error.headers.get("Location"))
+            return Fetched(
+                error.code, error.headers.get("Content-Type", ""), error.read(), error.headers.get("Location")
+            )
 
 
 @dataclass
@@ -323,7 +325,9 @@ def fishing_app(installed: Installed) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-def behind_proxy(base_url: str, path: str, opener: urllib.request.OpenerDirector | None = None, **request: Any) -> Fetched:
+def behind_proxy(
+    base_url: str, path: str, opener: urllib.request.OpenerDirector | None = None, **request: Any
+) -> Fetched:
     """What the app answers the proxy that serves it at /fish: the path stripped, the prefix in a header."""
     return fetch(base_url + path, opener or browser(), headers={"X-Forwarded-Prefix": PREFIX}, **request)
 

@@ -38,7 +38,9 @@ def test_every_link_asset_and_form_on_a_page_carries_the_prefix(prefixed: FlaskC
     html = prefixed.get("/privacy", headers=PREFIX).get_data(as_text=True)
     paths = {link for link in hrefs(html) if link.startswith("/")}
     assert paths, "no links found"
-    assert all(link.startswith("/fish/") for link in paths), sorted(link for link in paths if not link.startswith("/fish/"))
+    assert all(link.startswith("/fish/") for link in paths), sorted(
+        link for link in paths if not link.startswith("/fish/")
+    )
     assert {"/fish/", "/fish/apply", "/fish/help", "/fish/feedback", "/fish/cookies", "/fish/privacy"} <= paths
     assert any(link.startswith("/fish/assets/govuk-frontend") and link.endswith(".js") for link in paths)
     assert any(link.startswith("/fish/assets/") and link.endswith(".css") for link in paths)

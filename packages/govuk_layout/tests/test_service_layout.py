@@ -1,4 +1,4 @@
-"""What a service sets by config instead of copying the layout: footer links, the phase banner's words, its own layout."""
+"""What a service sets by config rather than copying the layout: footer links, the banner's words, its own layout."""
 
 from __future__ import annotations
 
@@ -115,7 +115,10 @@ def test_the_phase_banner_says_what_the_service_sets_with_its_feedback_link(
     )
     client = app.test_client()
     english = phase_banner(client.get("/cookies").get_data(as_text=True))
-    assert 'Tell us <a class="govuk-link" href="https://feedback.example/?a=1&amp;b=2">what you think</a> of it.' in english
+    assert (
+        'Tell us <a class="govuk-link" href="https://feedback.example/?a=1&amp;b=2">what you think</a> of it.'
+        in english
+    )
     assert "This is a new service" not in english
     welsh = phase_banner(client.get("/cookies?lang=cy").get_data(as_text=True))
     assert 'Dywedwch <a class="govuk-link" href="https://feedback.example/?a=1&amp;b=2">beth yw eich barn</a>' in welsh
@@ -130,7 +133,10 @@ def test_phase_banner_text_is_text_not_html(make_app: Callable[..., Flask]) -> N
 
 def test_without_phase_banner_text_the_standard_sentence_stays(make_app: Callable[..., Flask]) -> None:
     banner = phase_banner(make_app().test_client().get("/cookies").get_data(as_text=True))
-    assert 'Help us improve it and <a class="govuk-link" href="mailto:team@justice.gov.uk">give your feedback</a>' in banner
+    assert (
+        'Help us improve it and <a class="govuk-link" href="mailto:team@justice.gov.uk">give your feedback</a>'
+        in banner
+    )
 
 
 LAYOUT = """{% extends "govuk_layout/base.html" %}

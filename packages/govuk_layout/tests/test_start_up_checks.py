@@ -66,7 +66,13 @@ def test_a_form_page_the_start_up_check_could_not_see_names_the_fix_on_its_first
     make_app: Callable[..., Flask],
 ) -> None:
     app = make_app()
-    with app.test_request_context(), pytest.raises(ConfigError, match=re.escape(f"form_page.html needs govuk-frontend-wtf, which is not installed: {FORMS_FIX}")):
+    with (
+        app.test_request_context(),
+        pytest.raises(
+            ConfigError,
+            match=re.escape(f"form_page.html needs govuk-frontend-wtf, which is not installed: {FORMS_FIX}"),
+        ),
+    ):
         render_template_string('{% extends "govuk_layout/form_page.html" %}', form=None)
 
 

@@ -162,7 +162,9 @@ def create_blueprint() -> Blueprint:
     @bp.get("/sign-in")
     def sign_in() -> Response:
         client = _client()
-        session[_RETURN_KEY] = safe_return_path(request.args.get("next")) or app_url(current_app.config["GOVUK_SERVICE_URL"])
+        session[_RETURN_KEY] = safe_return_path(request.args.get("next")) or app_url(
+            current_app.config["GOVUK_SERVICE_URL"]
+        )
         try:
             response: Response = client.authorize_redirect(url_for("govuk_auth.callback", _external=True))
         except unreachable as error:

@@ -59,7 +59,7 @@ frontend_templates = _FrontendTemplates("govuk_frontend_jinja", __name__)
 
 @frontend_templates.app_template_global()
 def require_forms_extra() -> str:
-    """Called by form_page.html, so a page that needs the forms extra says so on its first render, not its first error."""
+    """Called by form_page.html: without the forms extra, a form page says so when it first renders."""
     if not forms_extra_installed():
         raise _forms_extra_missing("govuk_layout/form_page.html needs")
     return ""
@@ -205,9 +205,12 @@ def phase_banner_html(feedback_url: str) -> Markup | None:
     text: str | None = current_app.config["GOVUK_PHASE_BANNER_TEXT"]
     if text is None:
         return None
-    link = Markup('<a class="govuk-link" href="{}">{}</a>')
-    escaped = escape(i18n.config_text(text))
-    return Markup(_FEEDBACK_LINK.sub(lambda words: link.format(feedback_url, Markup(words[1])), escaped, count=1))
+    text = i18n.config_text(text)
+    words = _FEEDBACK_LINK.search(text)
+    if words is None:
+        return escape(text)
+    link = Markup('<a class="govuk-link" href="{}">{}</a>').format(feedback_url, words[1])  # format escapes both
+    return escape(text[: words.start()]) + link + text[words.end() :]  # Markup + str escapes the str
 
 
 def context() -> dict[str, Any]:
