@@ -184,7 +184,10 @@ def report(
     if cache is not None:
         rate = hit_rate(*cache)
         shown = "no calls" if rate is None else f"{rate:.1%}"
-        lines += ["", f"Component cache over the journey (in process): {shown} hits ({cache[0]:,} hits, {cache[1]:,} misses)."]
+        lines += [
+            "",
+            f"Component cache over the journey (in process): {shown} hits ({cache[0]:,} hits, {cache[1]:,} misses).",
+        ]
     if hooks:
         lines += ["", *hook_table(hooks)]
     return "\n".join(lines)
