@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -46,3 +47,18 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Flask]:
 def app(make_app: Callable[..., Flask]) -> Flask:
     """The app the plugin's ``client`` and ``runner`` fixtures use."""
     return make_app()
+
+
+@pytest.fixture(scope="session")
+def gunicorn_env(redis_url: str) -> dict[str, str]:
+    """The environment a real gunicorn serves the layout with in tests: production settings and a real Redis,
+    and none of the caller's own GOVUK_, RATELIMIT_ or GUNICORN_ settings."""
+    mine = ("GOVUK_", "RATELIMIT_", "GUNICORN_")
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith(mine) and key != "FLASK_APP"},
+        "GOVUK_ENVIRONMENT": "production",
+        "GOVUK_SERVICE_NAME": "Apply for a thing",
+        "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
+        "SECRET_KEY": "test-secret-key-with-enough-length",
+        "REDIS_URL": redis_url,
+    }
