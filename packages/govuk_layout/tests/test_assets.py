@@ -134,6 +134,8 @@ def test_installs_only_runtime_files(registry: Registry, tmp_path: Path) -> None
     names = assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
     assert names == [
         "fonts/bold.woff2",
+        "govuk-footer-crest.min.css",
+        "govuk-frontend-govuk.min.css",
         "govuk-frontend-organisation.min.css",
         "govuk-frontend.min.css",
         "govuk-frontend.min.js",
@@ -243,7 +245,7 @@ def test_cli_success(registry: Registry, tmp_path: Path, capsys: pytest.CaptureF
     )
     assert code == 0
     assert (
-        f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} and @ministryofjustice/frontend 11.1.0 (11 files)"
+        f"installed govuk-frontend {assets.GOVUK_FRONTEND_VERSION} and @ministryofjustice/frontend 11.1.0 (13 files)"
         in out
     )
 

@@ -164,3 +164,23 @@ def test_moj_frontend_loads_only_on_pages_that_use_it(make_app: Callable[..., Fl
     assert f'import {{ initAll }} from "/assets/{manifest[assets.MOJ_JS]}"' in staff
     css = _served(client, "/assets/" + manifest[assets.MOJ_CSS[brand]])
     assert ("GDS Transport" in css) is (brand == "govuk")
+
+
+def test_the_govuk_footer_crest_has_its_own_stylesheet(make_app: Callable[..., Flask]) -> None:
+    """A first visit does not download the crest: its stylesheet comes through <noscript> or, with JavaScript,
+    when the footer nears the viewport (the browser side is in the example's e2e tests)."""
+    client = _app(make_app, GOVUK_BRAND="govuk").test_client()
+    html = client.get("/start").text
+    (main,) = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html.split("<noscript>")[0])
+    crest = re.findall(r'<noscript><link rel="stylesheet" href="([^"]+)"></noscript>', html)
+    assert crest and assets.CREST_CSS.removesuffix(".min.css") in crest[0]
+    assert f'link.href = "{crest[0]}"' in html and "new IntersectionObserver" in html
+    main_css = _served(client, main)
+    assert "govuk-crest" not in main_css and "@font-face{font-family:GDS Transport" in main_css
+    assert ".govuk-footer__copyright-logo:before{" in main_css  # the crest's box, so the footer does not move
+    with client.get(crest[0]) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        crest_css = response.get_data(as_text=True)
+    images = set(re.findall(r"url\(([^)]+)\)", crest_css))
+    assert len(images) == 1 and "govuk-crest" in next(iter(images))
+    assert _served(client, urljoin(crest[0], images.pop())).startswith("<svg")

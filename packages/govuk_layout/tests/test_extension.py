@@ -87,7 +87,7 @@ def test_base_template_renders_govuk_chrome(app: Flask) -> None:
     assert 'href="mailto:team@justice.gov.uk">give your feedback' in html
     assert 'href="/cookies"' in html and 'href="/accessibility"' in html and 'href="/privacy"' in html
     assert '<script type="module"' in html and "initAll()" in html
-    assert re.search(r'href="/assets/govuk-frontend\.min\.[0-9a-f]{12}\.css"', html)
+    assert re.search(r'href="/assets/govuk-frontend-govuk\.min\.[0-9a-f]{12}\.css"', html)
 
 
 def test_error_prefix_in_title(app: Flask) -> None:

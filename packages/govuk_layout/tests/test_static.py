@@ -32,7 +32,8 @@ def page(client: FlaskClient) -> str:
 def test_the_page_links_fingerprinted_css_js_and_icons(page: str) -> None:
     linked = _linked(page)
     for name in (
-        "govuk-frontend.min.css",
+        assets.GOVUK_CSS,
+        assets.CREST_CSS,
         "govuk-frontend.min.js",
         "images/favicon.svg",
         "images/govuk-icon-180.png",
@@ -64,12 +65,13 @@ def _css_url(page: str) -> str:
 
 
 def test_css_fonts_and_images_resolve_to_immutable_fingerprinted_files(client: FlaskClient, page: str) -> None:
-    css_url = _css_url(page)
-    with client.get(css_url) as response:
-        css = response.get_data(as_text=True)
-    references = set(re.findall(r"url\(([^)]+)\)", css))
-    assert any(ref.endswith(".woff2") for ref in references) and any(ref.endswith(".svg") for ref in references)
-    for reference in references:
+    references = set()
+    for css_url in (url for url in _linked(page).values() if url.endswith(".css")):  # the page's and the crest's
+        with client.get(css_url) as response:
+            css = response.get_data(as_text=True)
+        references |= {(css_url, reference) for reference in re.findall(r"url\(([^)]+)\)", css)}
+    assert any(ref.endswith(".woff2") for _, ref in references) and any(ref.endswith(".svg") for _, ref in references)
+    for css_url, reference in references:
         assert not reference.startswith("/"), "relative, so any GOVUK_ASSETS_URL works"
         with client.get(urljoin(css_url, reference)) as response:
             assert response.status_code == 200, reference
@@ -149,7 +151,7 @@ def test_another_assets_url_serves_the_same_files(make_app: Callable[..., Flask]
     app = make_app(GOVUK_ASSETS_URL="/static/govuk")
     client = app.test_client()
     html = client.get("/privacy").get_data(as_text=True)
-    css_url = re.search(r'href="(/static/govuk/govuk-frontend\.min\.[0-9a-f]{12}\.css)"', html)
+    css_url = re.search(r'href="(/static/govuk/govuk-frontend-govuk\.min\.[0-9a-f]{12}\.css)"', html)
     assert css_url is not None
     with client.get(css_url[1]) as response:
         assert response.headers["Cache-Control"] == IMMUTABLE

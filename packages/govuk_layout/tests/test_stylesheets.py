@@ -1,4 +1,4 @@
-"""The organisation brand's CSS transforms, on CSS shaped like govuk-frontend's and MOJ Frontend's."""
+"""The brands' CSS transforms, on CSS shaped like govuk-frontend's and MOJ Frontend's."""
 
 from __future__ import annotations
 
@@ -48,3 +48,26 @@ def test_the_organisation_stylesheet_is_govuk_frontend_plus_the_moj_header() -> 
     assert combined.startswith('@charset "UTF-8";') and combined.count("@charset") == 1
     assert combined.endswith(stylesheets.only_component(MOJ, ".moj-header"))
     assert "GDS Transport" not in combined and "crest" not in combined
+
+
+def test_govuk_stylesheets_keep_everything_but_the_crests_paint_which_gets_its_own() -> None:
+    css = GOVUK.replace("{mask-image:url(crest.svg)}", "{background:currentcolor;mask-image:url(crest.svg)}") + (
+        '.govuk-footer__copyright-logo:before{content:"";padding-top:112px;-webkit-mask-size:125px 102px}'
+    )
+    main, crest = stylesheets.govuk_stylesheets(css)
+    assert main == (
+        '@charset "UTF-8";'
+        '@font-face{font-family:GDS Transport;font-weight:400;src:url(/assets/fonts/light.woff2) format("woff2")}'
+        '@font-face{font-family:"Other";src:url(other.woff2)}'
+        ".govuk-body{color:#0b0c0c;font-family:GDS Transport,arial,sans-serif;font-weight:400}"
+        "@media print{.govuk-body{font-family:sans-serif}}"
+        '@media (min-width:40.0625em){.govuk-heading-l{font-family:"GDS Transport",arial,sans-serif!important}}'
+        ".govuk-footer__copyright-logo:focus{color:#0b0c0c}"
+        '.govuk-footer__copyright-logo:before{content:"";padding-top:112px}'  # the crest's box stays
+    )
+    assert crest == (
+        ".govuk-footer__copyright-logo:before{background-image:url(/assets/images/govuk-crest.svg)}"
+        "@supports (mask-position:initial){.govuk-footer__copyright-logo:before"
+        "{background:currentcolor;mask-image:url(crest.svg)}}"
+        '.govuk-footer__copyright-logo:before{content:"";padding-top:112px;-webkit-mask-size:125px 102px}'
+    )

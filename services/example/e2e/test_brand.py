@@ -53,3 +53,37 @@ def test_a_service_on_govuk_has_the_govuk_brand(
     expect(page.locator(".moj-header")).to_have_count(0)
     assert page.evaluate(BODY_FONT).startswith('"GDS Transport"')
     audit(page, "start page (GOV.UK brand)")
+
+
+CREST_MASK = (
+    "() => { const crest = getComputedStyle(document.querySelector('.govuk-footer__copyright-logo'), '::before');"
+    " return crest.maskImage || crest.webkitMaskImage }"
+)
+FOOTER_HEIGHT = "document.querySelector('.govuk-footer').getBoundingClientRect().height"
+
+
+def test_the_govuk_footer_crest_loads_when_the_footer_comes_near(
+    new_page: Callable[..., Page], govuk_server: ServerProcess
+) -> None:
+    """A first visit that does not reach the footer does not download the crest; scrolling there does, in place."""
+    page = new_page(base_url=govuk_server.url, viewport={"width": 1000, "height": 600})
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in requested if "crest" in url], requested
+    assert page.evaluate(CREST_MASK) == "none"
+    height = page.evaluate(FOOTER_HEIGHT)
+    with page.expect_response(lambda response: "govuk-crest" in response.url and response.ok):
+        page.locator(".govuk-footer__copyright-logo").scroll_into_view_if_needed()
+    assert "govuk-crest" in page.evaluate(CREST_MASK)
+    assert page.evaluate(FOOTER_HEIGHT) == height
+
+
+def test_without_javascript_the_govuk_footer_crest_loads_at_once(
+    new_page: Callable[..., Page], govuk_server: ServerProcess
+) -> None:
+    page = new_page(base_url=govuk_server.url, viewport={"width": 1000, "height": 600}, java_script_enabled=False)
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    assert "govuk-crest" in page.evaluate(CREST_MASK)

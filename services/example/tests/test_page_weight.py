@@ -17,7 +17,7 @@ LOADS = {
 }
 
 
-@pytest.mark.parametrize("brand", ["organisation"])
+@pytest.mark.parametrize("brand", ["govuk", "organisation"])
 def test_the_start_page_is_light(make_app: Callable[..., Flask], brand: str) -> None:
     app = make_app(f"http://127.0.0.1:{free_port()}", create_table=False, GOVUK_BRAND=brand)
     weight = page_weight(client_fetch(app), "https://localhost/")

@@ -79,10 +79,13 @@ MOJ_FRONTEND = Release(
 RELEASES = (GOVUK_FRONTEND, MOJ_FRONTEND)
 STAMP_FILE = ".govuk-frontend-version"
 # Bumped whenever the installed layout changes, so `govuk-layout assets` rebuilds older installs.
-BUILD_FORMAT = "brands.3"
+BUILD_FORMAT = "brands.4"
 MANIFEST_FILE = "fingerprints.json"
 DEFAULT_DEST = Path(__file__).parent / "static"
-# The organisation brand's files, derived at build time (see stylesheets.py).
+# The brands' files, derived at build time (see stylesheets.py): GOV.UK's stylesheet without the footer
+# crest's image, the crest's own stylesheet (loaded when the footer nears the viewport), the organisation's.
+GOVUK_CSS = "govuk-frontend-govuk.min.css"
+CREST_CSS = "govuk-footer-crest.min.css"
 ORGANISATION_CSS = "govuk-frontend-organisation.min.css"
 MOJ_CSS = {"govuk": "moj/moj-frontend.min.css", "organisation": "moj/moj-frontend-organisation.min.css"}
 MOJ_JS = "moj/moj-frontend.min.js"
@@ -264,11 +267,15 @@ def _optimised(files: dict[str, bytes], cache_dir: Path) -> dict[str, bytes]:
     return optimised
 
 
-def _organisation_files(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The organisation brand's stylesheets (no GDS Transport, no crest, MOJ header) and the painted crest."""
+def _brand_files(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The GOV.UK brand's stylesheets (the footer crest's apart); the organisation brand's (no GDS Transport,
+    no crest, MOJ header) and its painted crest."""
     govuk_css = files[GOVUK_FRONTEND.files[0]].decode()
     moj_css = files[MOJ_CSS["govuk"]].decode()
+    govuk_brand, crest = stylesheets.govuk_stylesheets(govuk_css)
     return {
+        GOVUK_CSS: govuk_brand.encode(),
+        CREST_CSS: crest.encode(),
         ORGANISATION_CSS: stylesheets.organisation_stylesheet(govuk_css, moj_css).encode(),
         MOJ_CSS["organisation"]: stylesheets.without_govuk_brand(moj_css).encode(),
         MOJ_CREST: _painted(files[MOJ_CREST], CREST_FILL),
@@ -332,7 +339,7 @@ def install(tarballs: list[bytes], dest: Path) -> list[str]:
     for release, data in zip(RELEASES, tarballs, strict=True):
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
             runtime.update(_runtime_members(archive, release))
-    runtime.update(_organisation_files(runtime))
+    runtime.update(_brand_files(runtime))
     runtime.update(_optimised(runtime, default_cache_dir()))
     files, manifest = _fingerprint(runtime)
     files.update(_compressed(files))

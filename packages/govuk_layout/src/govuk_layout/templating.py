@@ -108,14 +108,21 @@ def asset_url(filename: str) -> str:
     return request.script_root + static.asset_path(filename)
 
 
-# Every page's stylesheet, per GOVUK_BRAND: the organisation's has no GDS Transport or crest, and has MOJ's header.
-STYLESHEETS = {"govuk": "govuk-frontend.min.css", "organisation": assets.ORGANISATION_CSS}
+# Every page's stylesheet, per GOVUK_BRAND: GOV.UK's draws the footer crest only with crest_stylesheet(); the
+# organisation's has no GDS Transport or crest, and has MOJ's header.
+STYLESHEETS = {"govuk": assets.GOVUK_CSS, "organisation": assets.ORGANISATION_CSS}
 
 
 @frontend_templates.app_template_global()
 def brand_stylesheet() -> str:
     """The URL of the page stylesheet for the app's brand."""
     return asset_url(STYLESHEETS[current_app.config["GOVUK_BRAND"]])
+
+
+@frontend_templates.app_template_global()
+def crest_stylesheet() -> str:
+    """The URL of the stylesheet that draws the GOV.UK footer's crest (loaded when the footer nears the viewport)."""
+    return asset_url(assets.CREST_CSS)
 
 
 @frontend_templates.app_template_global()

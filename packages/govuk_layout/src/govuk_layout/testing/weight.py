@@ -70,8 +70,10 @@ def _cookies(transfer: Transfer) -> str:
 def subresources(page_url: str, html: str) -> list[str]:
     """What a browser fetches for the page: stylesheets, scripts and module imports, images and one favicon.
 
-    An ``<img loading="lazy">`` is not fetched until it nears the viewport, so it is left out.
+    An ``<img loading="lazy">`` is not fetched until it nears the viewport, so it is left out, and so is
+    ``<noscript>`` (a browser running scripts ignores it); what a script adds later is not seen.
     """
+    html = re.sub(r"<noscript>.*?</noscript>", "", html, flags=re.DOTALL)
     found = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     found += re.findall(r'<script[^>]+src="([^"]+)"', html)
     found += re.findall(r'import [^"]+ from "([^"]+)"', html)
