@@ -37,6 +37,8 @@ def _start(page: Page) -> None:
 
 def _shot(page: Page, path: Path) -> None:
     page.evaluate("document.fonts.ready")
+    page.locator(".govuk-footer").scroll_into_view_if_needed()  # GOV.UK's crest loads when the footer nears
+    page.wait_for_load_state("networkidle")
     page.screenshot(path=path, full_page=True, animations="disabled", caret="hide")
     width, height = _png_size(path)
     assert width == VIEWPORT["width"]
