@@ -16,6 +16,8 @@ from flask_talisman import DENY, Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from govuk_layout import analytics
+
 NONCE_DIRECTIVE = "script-src"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
@@ -28,6 +30,13 @@ def content_security_policy(policy: Mapping[str, str], nonce: str | None = None)
             sources = f"{sources} 'nonce-{nonce}'"
         parts.append(f"{directive} {sources}".strip())
     return "; ".join(parts)
+
+
+def page_policy(config: Mapping[str, Any]) -> dict[str, str]:
+    """The pages' CSP: ``GOVUK_CONTENT_SECURITY_POLICY``, plus GA4's hosts when analytics is on (analytics.py)."""
+    return analytics.content_security_policy(
+        config["GOVUK_CONTENT_SECURITY_POLICY"], config.get("GOVUK_GOOGLE_ANALYTICS_ID")
+    )
 
 
 def _hsts(max_age: int) -> str:
@@ -105,7 +114,7 @@ def init_app(app: Flask) -> None:
         frame_options=DENY,
         strict_transport_security=bool(max_age),
         strict_transport_security_max_age=max_age,
-        content_security_policy=dict(app.config["GOVUK_CONTENT_SECURITY_POLICY"]),
+        content_security_policy=page_policy(app.config),
         content_security_policy_nonce_in=[NONCE_DIRECTIVE],
         referrer_policy=app.config["GOVUK_REFERRER_POLICY"],
         permissions_policy=dict(app.config["GOVUK_PERMISSIONS_POLICY"]),
