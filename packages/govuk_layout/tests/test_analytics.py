@@ -122,7 +122,9 @@ def test_with_an_id_the_banner_and_page_ask_about_analytics(with_id: FormClient)
     assert 'value="hide"' not in banner
     page = with_id.get("/cookies").get_data(as_text=True)
     assert "Do you want to accept analytics cookies?" in page
-    assert "<td class=\"govuk-table__cell\">_ga</td>" in page and '<td class="govuk-table__cell">_ga_TEST1234</td>' in page
+    assert (
+        '<td class="govuk-table__cell">_ga</td>' in page and '<td class="govuk-table__cell">_ga_TEST1234</td>' in page
+    )
 
 
 def test_with_an_id_the_analytics_questions_are_in_welsh(make_app: Callable[..., Flask]) -> None:

@@ -57,4 +57,8 @@ class Offline:
 
     def ga_cookies(self) -> dict[str, str]:
         """The ``_ga*`` cookies the browser holds now."""
-        return {cookie["name"]: cookie["value"] for cookie in self.page.context.cookies() if cookie["name"].startswith("_ga")}
+        return {
+            cookie["name"]: cookie["value"]
+            for cookie in self.page.context.cookies()
+            if cookie["name"].startswith("_ga")
+        }
