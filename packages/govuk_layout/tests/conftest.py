@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -58,3 +59,18 @@ def make_analytics_app(make_app: Callable[..., Flask]) -> Callable[..., Flask]:
 @pytest.fixture
 def analytics_client(make_analytics_app: Callable[..., Flask]) -> FormClient:
     return form_client(make_analytics_app())
+
+
+@pytest.fixture(scope="session")
+def gunicorn_env(redis_url: str) -> dict[str, str]:
+    """The environment a real gunicorn serves the layout with in tests: production settings and a real Redis,
+    and none of the caller's own GOVUK_, RATELIMIT_ or GUNICORN_ settings."""
+    mine = ("GOVUK_", "RATELIMIT_", "GUNICORN_")
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith(mine) and key != "FLASK_APP"},
+        "GOVUK_ENVIRONMENT": "production",
+        "GOVUK_SERVICE_NAME": "Apply for a thing",
+        "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
+        "SECRET_KEY": "test-secret-key-with-enough-length",
+        "REDIS_URL": redis_url,
+    }

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from itsdangerous import TimestampSigner
 
+from govuk_layout import csrf_exempt
 from govuk_layout.testing import FormClient, csrf_token, form_client
 
 HEADING = "Sorry, this page has timed out"
@@ -44,6 +45,19 @@ def test_state_changing_requests_without_a_token_get_the_govuk_400_page(posting_
     assert "govuk-footer" in html
     assert "changed" not in html
     assert "Traceback" not in html and "CSRF" not in html
+
+
+def test_an_exempted_view_takes_posts_without_a_token_and_others_still_need_one(posting_app: Flask) -> None:
+    @posting_app.post("/hook")
+    @csrf_exempt
+    def hook() -> str:
+        return "received"
+
+    client = posting_app.test_client()
+    with client.post("/hook", data={"event": "sent"}) as response:
+        assert (response.status_code, response.get_data(as_text=True)) == (200, "received")
+    with client.post("/things", data={"name": "Ada"}) as response:
+        assert response.status_code == 400
 
 
 def test_forms_with_the_rendered_token_are_accepted(client: FormClient) -> None:
