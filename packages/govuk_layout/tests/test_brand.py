@@ -72,8 +72,10 @@ def _served(client: FlaskClient, url: str) -> str:
 
 
 def _normalised(html: str) -> str:
-    """The page without per-request values (nonce, CSRF token), trailing spaces or whitespace-only lines."""
+    """The page without per-request values (nonce, CSRF token), asset fingerprints (they follow the assets'
+    content), trailing spaces or whitespace-only lines."""
     html = re.sub(r'nonce="[^"]+"', 'nonce="NONCE"', html)
+    html = re.sub(r"\.[0-9a-f]{12}\.", ".FINGERPRINT.", html)
     html = re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value="CSRF"', html)
     return "\n".join(line.rstrip() for line in html.splitlines() if line.strip())
 

@@ -104,6 +104,20 @@ def test_probes_and_pages_answer_within_a_second_while_50_slow_clients_are_conne
         assert slow.still_open() == 50, "the probes should have been answered while the slow clients were connected"
 
 
+def test_a_head_sent_in_pieces_and_pipelined_requests_are_each_answered(server: str) -> None:
+    """The worker collects heads itself: one split over several packets, then two sent in one go behind it."""
+    with socket.create_connection((HOST, _port(server)), timeout=10) as connection:
+        for piece in (b"GET /healthz HT", b"TP/1.1\r\nHost: local", b"host\r\n", b"\r\n"):
+            connection.sendall(piece)
+            time.sleep(0.2)
+        twice = b"GET /healthz?n=2 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        connection.sendall(twice + twice.replace(b"HTTP/1.1\r\n", b"HTTP/1.1\r\nConnection: close\r\n"))
+        answers = b""
+        while chunk := connection.recv(65536):
+            answers += chunk
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 3, answers[:500]
+
+
 def _chunks(body: bytes, size: int = 65536) -> Iterator[bytes]:
     """A body requests sends chunked (a generator has no length)."""
     for start in range(0, len(body), size):
