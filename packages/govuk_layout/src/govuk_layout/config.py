@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
 from govuk_layout.i18n import N_
 
+DEFAULT_BASE_TEMPLATE = "govuk_layout/base.html"
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -215,7 +216,7 @@ class LayoutSettings(BaseSettings):
         section=SERVICE,
     )
     GOVUK_BASE_TEMPLATE: str = setting(
-        "govuk_layout/base.html",
+        DEFAULT_BASE_TEMPLATE,
         "The layout every package page extends: form pages, the cookies, accessibility and privacy pages, error "
         "and session pages. Name your own layout (which extends `govuk_layout/base.html`) so its stylesheet, "
         "footer or blocks appear on those pages too.",
