@@ -54,13 +54,14 @@ def _on_the_second_question(page: Page) -> float:
     return time.monotonic()
 
 
-def _pause_clock(page: Page) -> None:
-    """Stop the page's timers where they are (a second on, long before the warning is due)."""
-    page.clock.pause_at(page.evaluate("Date.now()") / 1_000 + 1)  # seconds since the epoch
+def _paused_clock(page: Page) -> None:
+    """Playwright's clock, paused before any page loads: the page's timers fire only when a test runs it on."""
+    now = time.time()  # seconds since the epoch, as the clock takes them
+    page.clock.install(time=now)
+    page.clock.pause_at(now + 1)
 
 
 def _open_warning(page: Page) -> Locator:
-    _pause_clock(page)
     dialog = page.get_by_role("dialog", name=WARNING_HEADING)
     expect(dialog).to_be_hidden()
     page.clock.run_for((IDLE - WARNING) * 1_000)
@@ -92,7 +93,7 @@ def test_the_warning_is_an_announced_modal_dialog_with_focus_on_continue(
     new_page: Callable[..., Page], short_timeout: Callable[[str], ServerProcess], audit: Audit, brand: str
 ) -> None:
     page = new_page(base_url=short_timeout(brand).url)
-    page.clock.install()
+    _paused_clock(page)
     _on_the_second_question(page)
     dialog = _open_warning(page)
     # showModal(): a modal dialog, named by its heading and described by its message, the page behind it inert.
@@ -110,7 +111,7 @@ def test_escape_dismisses_the_warning_and_keeps_the_session(
     new_page: Callable[..., Page], short_timeout: Callable[[str], ServerProcess]
 ) -> None:
     page = new_page(base_url=short_timeout("organisation").url)
-    page.clock.install()
+    _paused_clock(page)
     _on_the_second_question(page)
     dialog = _open_warning(page)
     with page.expect_response("**/session/extend") as extended:
@@ -128,7 +129,7 @@ def test_continue_keeps_the_answers_past_the_idle_timeout(
     new_page: Callable[..., Page], short_timeout: Callable[[str], ServerProcess]
 ) -> None:
     page = new_page(base_url=short_timeout("organisation").url)
-    page.clock.install()
+    _paused_clock(page)
     last_seen = _on_the_second_question(page)
     dialog = _open_warning(page)
     # Continue a little before the data would be deleted (the store counts whole seconds, so IDLE - 1 at the soonest).
@@ -150,7 +151,7 @@ def test_when_the_time_is_up_the_page_goes_to_the_expiry_page(
 ) -> None:
     server = short_timeout(brand)
     page = new_page(base_url=server.url)
-    page.clock.install()
+    _paused_clock(page)
     _on_the_second_question(page)
     _open_warning(page)
     page.clock.run_for(WARNING * 1_000)
