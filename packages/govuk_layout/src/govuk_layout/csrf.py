@@ -14,11 +14,12 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
 from govuk_layout.consent import safe_return_path
+from govuk_layout.urls import current_path
 
 
 def back_url() -> str:
     """The page the failed form was on: the same-site Referer, else the URL it was posted to."""
-    fallback = request.full_path if request.query_string else request.path
+    fallback = current_path()
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc != request.host:
         return fallback

@@ -94,7 +94,10 @@ def init_app(app: Flask) -> None:
     """Trust the ingress, harden the session cookie and add the security headers."""
     hops = app.config["GOVUK_PROXY_FIX_HOPS"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # X-Forwarded-Prefix becomes the script root, so url_for, asset URLs and redirects carry the path prefix.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     _session_cookies(app)
     if not app.config["GOVUK_SECURITY_HEADERS"]:
         return
