@@ -3,6 +3,7 @@
 from importlib.metadata import version
 
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
+from govuk_layout.csrf import csrf_exempt
 from govuk_layout.extension import GovukLayout, LayoutState
 from govuk_layout.sessions import no_store, rotate_session, session_expired
 
@@ -14,6 +15,7 @@ __all__ = [
     "LayoutState",
     "NavigationItem",
     "__version__",
+    "csrf_exempt",
     "no_store",
     "rotate_session",
     "session_expired",

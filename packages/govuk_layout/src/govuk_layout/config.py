@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
 from govuk_layout.i18n import N_
 
+DEFAULT_BASE_TEMPLATE = "govuk_layout/base.html"
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -215,7 +216,7 @@ class LayoutSettings(BaseSettings):
         section=SERVICE,
     )
     GOVUK_BASE_TEMPLATE: str = setting(
-        "govuk_layout/base.html",
+        DEFAULT_BASE_TEMPLATE,
         "The layout every package page extends: form pages, the cookies, accessibility and privacy pages, error "
         "and session pages. Name your own layout (which extends `govuk_layout/base.html`) so its stylesheet, "
         "footer or blocks appear on those pages too.",
@@ -229,9 +230,19 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_COOKIE_CONSENT_NAME: str = setting(
         "cookies_policy",
-        "The cookie that remembers the analytics choice (letters, digits, `_` and `-`).",
+        "The cookie that remembers the cookie choice: analytics yes or no, or, without analytics, that the "
+        "cookie message was hidden (letters, digits, `_` and `-`).",
         section=SERVICE,
         pattern=r"^[A-Za-z0-9_\-]+$",
+    )
+    GOVUK_GOOGLE_ANALYTICS_ID: str | None = setting(
+        None,
+        "A Google Analytics 4 measurement id (`G-` and letters or digits). Set, the cookie banner and the cookies "
+        "page ask about analytics cookies, pages load Google's tag only once someone accepts, and the CSP gains "
+        "GA4's hosts (see Analytics below). Unset, no analytics: the banner and the cookies page tell of "
+        "essential cookies only.",
+        section=SERVICE,
+        pattern=r"^G-[A-Z0-9]{4,20}$",
     )
     GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = setting(
         None,
@@ -546,6 +557,11 @@ class LayoutSettings(BaseSettings):
     def _storage(cls, value: str | None) -> str | None:
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
+        return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_GOOGLE_ANALYTICS_ID", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
         return value or None  # an empty variable means "not set"
 
     @field_validator("GOVUK_OIDC_ISSUER")

@@ -8,6 +8,7 @@ when the session is gone or the request was forged.
 
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -15,6 +16,16 @@ from flask_wtf.csrf import CSRFProtect
 
 from govuk_layout.consent import safe_return_path
 from govuk_layout.urls import current_path
+
+V = TypeVar("V")
+# One CSRFProtect for every app (Flask's extension pattern), so a view can be exempted before its app exists.
+_protect = CSRFProtect()
+
+
+def csrf_exempt(view: V) -> V:
+    """Leave a view (or a blueprint) out of CSRF protection: for a machine-to-machine endpoint, never a form."""
+    _protect.exempt(view)
+    return view
 
 
 def back_url() -> str:
@@ -29,4 +40,4 @@ def back_url() -> str:
 
 def init_app(app: Flask) -> None:
     """Switch on Flask-WTF's CSRFProtect (``WTF_CSRF_ENABLED`` turns it off)."""
-    CSRFProtect(app)
+    _protect.init_app(app)

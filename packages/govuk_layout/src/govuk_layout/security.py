@@ -2,8 +2,9 @@
 
 Flask-Talisman sets the headers on every response Flask builds, error pages
 included, except the Content-Security-Policy: that one is built once per app and
-only the request's nonce is put in (:class:`PagePolicy`). Static files served outside Flask (WhiteNoise) get the same headers
-from :func:`static_security_headers`, so both paths share one policy.
+only the request's nonce is put in (:class:`PagePolicy`). Static files served
+outside Flask (WhiteNoise) get the same headers from :func:`static_security_headers`,
+so both paths share one policy.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from flask import Flask, current_app, request
 from flask_talisman import DENY, Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+from govuk_layout import analytics
 
 NONCE_DIRECTIVE = "script-src"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
@@ -45,6 +48,13 @@ class PagePolicy:
 
     def header(self, nonce: str | None) -> str:
         return f"{self.before_nonce}{nonce}{self.after_nonce}" if nonce else self.plain
+
+
+def page_policy(config: Mapping[str, Any]) -> dict[str, str]:
+    """The pages' CSP: ``GOVUK_CONTENT_SECURITY_POLICY``, plus GA4's hosts when analytics is on (analytics.py)."""
+    return analytics.content_security_policy(
+        config["GOVUK_CONTENT_SECURITY_POLICY"], config.get("GOVUK_GOOGLE_ANALYTICS_ID")
+    )
 
 
 def _hsts(max_age: int) -> str:
@@ -125,7 +135,7 @@ def init_app(app: Flask) -> None:
     if not app.config["GOVUK_SECURITY_HEADERS"]:
         return
     max_age = app.config["GOVUK_HSTS_MAX_AGE"]
-    app.extensions[CSP_KEY] = PagePolicy(dict(app.config["GOVUK_CONTENT_SECURITY_POLICY"]))
+    app.extensions[CSP_KEY] = PagePolicy(page_policy(app.config))
     # Talisman sets the other headers; the CSP is ours (above), so its per-request policy build is skipped.
     Talisman(
         app,
