@@ -230,9 +230,19 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_COOKIE_CONSENT_NAME: str = setting(
         "cookies_policy",
-        "The cookie that remembers the analytics choice (letters, digits, `_` and `-`).",
+        "The cookie that remembers the cookie choice: analytics yes or no, or, without analytics, that the "
+        "cookie message was hidden (letters, digits, `_` and `-`).",
         section=SERVICE,
         pattern=r"^[A-Za-z0-9_\-]+$",
+    )
+    GOVUK_GOOGLE_ANALYTICS_ID: str | None = setting(
+        None,
+        "A Google Analytics 4 measurement id (`G-` and letters or digits). Set, the cookie banner and the cookies "
+        "page ask about analytics cookies, pages load Google's tag only once someone accepts, and the CSP gains "
+        "GA4's hosts (see Analytics below). Unset, no analytics: the banner and the cookies page tell of "
+        "essential cookies only.",
+        section=SERVICE,
+        pattern=r"^G-[A-Z0-9]{4,20}$",
     )
     GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = setting(
         None,
@@ -390,10 +400,10 @@ class LayoutSettings(BaseSettings):
         section=SECURITY,
         gt=0,
     )
-    # Flask-Limiter's own keys, plus the Redis URL production shares counters through (limits.py).
+    # Rate limits (limits.py, Flask-Limiter's key names), plus the Redis URL production shares counters through.
     RATELIMIT_ENABLED: bool | None = setting(
         None,
-        "Limit requests per client address (Flask-Limiter). Over the limit, the GOV.UK 429 page with "
+        "Limit requests per client address and page (a fixed window). Over the limit, the GOV.UK 429 page with "
         "`Retry-After`. Static files and the health endpoints are never limited. Unset: on, except under `TESTING`, "
         "so a test's many requests are not refused; a test of the limits sets it.",
         section=SECURITY,
@@ -547,6 +557,11 @@ class LayoutSettings(BaseSettings):
     def _storage(cls, value: str | None) -> str | None:
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
+        return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_GOOGLE_ANALYTICS_ID", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
         return value or None  # an empty variable means "not set"
 
     @field_validator("GOVUK_OIDC_ISSUER")

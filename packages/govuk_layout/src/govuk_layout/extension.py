@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from govuk_layout import (
+    analytics,
     assets,
     auth,
     chrome,
@@ -136,6 +137,7 @@ class GovukLayout:
         app.register_blueprint(templating.frontend_templates)
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
+        analytics.init_app(app)
         errors.register(app)
         overlaps.init_app(app)
         auth.init_app(app, settings)
