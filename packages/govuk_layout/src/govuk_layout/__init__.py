@@ -2,6 +2,7 @@
 
 from importlib.metadata import version
 
+from govuk_layout.components import component_cache
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
 from govuk_layout.extension import GovukLayout, LayoutState
 from govuk_layout.sessions import no_store, rotate_session, session_expired
@@ -14,6 +15,7 @@ __all__ = [
     "LayoutState",
     "NavigationItem",
     "__version__",
+    "component_cache",
     "no_store",
     "rotate_session",
     "session_expired",
