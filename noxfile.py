@@ -210,14 +210,14 @@ def screenshots(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmark the service against a bare Flask hello under the same gunicorn, with wrk (quiet machines only)."""
+    """Benchmark the production pipeline (limits, sessions in Redis) against a bare hello and GOV.UK page, with wrk."""
     service = _service(session)
     with _needs(session):
         wrk = system.wrk(_runner(session))
     _install(session, "test", assets=True)
     with _local(session, service):
         args = ["--service", service, "--wrk", wrk, "--out", str(BUILD / "bench.json"), *session.posargs]
-        session.run("python", "tools/bench/bench.py", *args)
+        session.run("python", "-m", "tools.bench.bench", *args)
 
 
 @nox.session(name="render-charts", python=PYTHON)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -285,6 +286,26 @@ def check_chart(manifest: Path, namespace_by_name: dict[str, Namespace]) -> list
     return problems
 
 
+def check_service_url(manifest: Path) -> list[str]:
+    """The app's GOVUK_SERVICE_URL is on the host its Ingress serves, so links and the brand match the address."""
+    documents = _documents(manifest)
+    hosts = {rule["host"] for doc in documents if doc["kind"] == "Ingress" for rule in doc["spec"].get("rules", [])}
+    problems = []
+    for doc in documents:
+        if doc["kind"] != "Deployment" or not hosts:
+            continue
+        for container in doc["spec"]["template"]["spec"].get("containers", []):
+            url = next(
+                (env.get("value") for env in container.get("env", []) if env["name"] == "GOVUK_SERVICE_URL"), None
+            )
+            if url is None or urlsplit(url).hostname not in hosts:
+                problems.append(
+                    f"{manifest} Deployment {doc['metadata']['name']} has GOVUK_SERVICE_URL {url!r}, "
+                    f"but its Ingress serves {', '.join(sorted(hosts))}"
+                )
+    return problems
+
+
 def describe(root: Path, release: str, github_environment: str) -> list[str]:
     """What the release's namespace provides, by its Terraform: for a deploy's dry run to show."""
     found = read_namespaces(root).get(release)
@@ -397,6 +418,7 @@ def check(root: Path, manifests: Sequence[Path]) -> list[str]:
     crds = load_crds(root)
     for manifest in manifests:
         problems += [f"contract: {problem}" for problem in check_chart(manifest, found)]
+        problems += [f"contract: {problem}" for problem in check_service_url(manifest)]
         problems += [f"permissions: {problem}" for problem in check_permissions(manifest, root / RULES)]
         problems += [f"schema: {problem}" for problem in check_schemas(manifest, crds)]
     return problems

@@ -22,8 +22,6 @@ from pathlib import Path
 from tools.charts import CONTRACT_DEPS
 from tools.kit import Kit
 
-# Cloud Platform's ECR module names its secrets/variables with an optional prefix per environment.
-ECR_PREFIXES = {"dev": "DEVELOPMENT_", "prod": "PRODUCTION_"}
 KUBE = ("KUBE_CERT", "KUBE_TOKEN", "KUBE_CLUSTER", "KUBE_NAMESPACE")
 # What a deploy job must hand nox (tools/contract.py checks the workflow does): the cluster, the image.
 FROM_CI = (*KUBE, "IMAGE_REPOSITORY", "IMAGE_TAG", "IMAGE_DIGEST")
@@ -154,19 +152,14 @@ class Plan:
 def plan(kit: Kit, root: Path, service: str, env: str, environ: Mapping[str, str], extra: Sequence[str] = ()) -> Plan:
     """Work out the deploy from the environment, writing nothing; ``missing`` names whatever a real deploy lacks."""
     release = kit.release(service, env)
-    prefix = ECR_PREFIXES[env]
-    registry = _first(environ, f"{prefix}ECR_REGISTRY_URL", "ECR_REGISTRY_URL")
-    repository = _first(environ, f"{prefix}ECR_REPOSITORY", "ECR_REPOSITORY")
-    image_repository = environ.get("IMAGE_REPOSITORY") or (
-        f"{registry}/{repository}" if registry and repository else None
-    )
+    # The deploy job builds this from the ECR login's registry and vars.ECR_REPOSITORY (tools/contract.py
+    # checks those are the names the namespace's Terraform writes); by hand, name the image repository.
+    image_repository = environ.get("IMAGE_REPOSITORY") or None
     digest = environ.get("IMAGE_DIGEST") or None
     source = cluster_source(environ, release)
     missing = []
     if not image_repository:
-        missing.append(
-            f"IMAGE_REPOSITORY (or {prefix}ECR_REGISTRY_URL/{prefix}ECR_REPOSITORY, or ECR_REGISTRY_URL/ECR_REPOSITORY)"
-        )
+        missing.append("IMAGE_REPOSITORY (<registry>/<the ECR_REPOSITORY variable>)")
     tag = _first(environ, "IMAGE_TAG", "GITHUB_SHA")
     if not tag:
         missing.append("IMAGE_TAG (or GITHUB_SHA)")

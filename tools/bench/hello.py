@@ -2,9 +2,12 @@
 
 from flask import Flask
 
-app = Flask(__name__)
 
+def create_app() -> Flask:
+    app = Flask(__name__)
 
-@app.get("/")
-def hello() -> str:
-    return "Hello, World!"
+    @app.get("/")
+    def hello() -> str:
+        return "Hello, World!"
+
+    return app

@@ -219,3 +219,26 @@ def test_the_command_fails_on_a_broken_fixture(repo: Path, tmp_path: Path, capsy
     assert contract.main(["--root", str(repo), str(rendered)]) == 1
     assert "permissions: " in capsys.readouterr().err
     assert contract.main(["--root", str(repo), str(manifest(tmp_path, deployment()))]) == 0
+
+
+def ingress(host: str) -> dict[str, object]:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": DEV},
+        "spec": {"rules": [{"host": host}]},
+    }
+
+
+def with_service_url(url: str) -> dict[str, object]:
+    document = deployment()
+    document["spec"]["template"]["spec"]["containers"][0]["env"] = [{"name": "GOVUK_SERVICE_URL", "value": url}]  # type: ignore[index]
+    return document
+
+
+def test_the_service_url_is_on_the_ingress_host(tmp_path: Path) -> None:
+    host = f"{DEV}.apps.live.cloud-platform.service.justice.gov.uk"
+    assert contract.check_service_url(manifest(tmp_path, with_service_url(f"https://{host}/"), ingress(host))) == []
+    for wrong in (with_service_url("https://elsewhere.service.gov.uk/"), deployment()):
+        problems = contract.check_service_url(manifest(tmp_path, wrong, ingress(host)))
+        assert len(problems) == 1 and f"its Ingress serves {host}" in problems[0]

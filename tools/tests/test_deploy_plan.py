@@ -16,7 +16,6 @@ SERVICE = "example"
 RELEASE = KIT.release(SERVICE, "dev")
 NO_CLUSTER = {"KUBECONFIG": "/nonexistent/kubeconfig"}
 DIGEST = "sha256:" + "ab" * 32
-ECR_IMAGE = {"ECR_REGISTRY_URL": "ecr.example.invalid", "ECR_REPOSITORY": "team/example-ecr", "IMAGE_TAG": "abc1234"}
 IMAGE = {"IMAGE_REPOSITORY": "ecr.invalid/team/example", "IMAGE_TAG": "abc1234", "IMAGE_DIGEST": DIGEST}
 
 
@@ -110,27 +109,23 @@ def test_without_credentials_the_refusal_names_each_missing_one(tmp_path: Path) 
         pass
 
 
-def test_every_environment_has_an_ecr_prefix() -> None:
-    assert set(deploy.ECR_PREFIXES) == set(KIT.environments)
-
-
 @pytest.mark.parametrize(
     ("environ", "repository", "tag"),
     [
-        (ECR_IMAGE, "ecr.example.invalid/team/example-ecr", "abc1234"),
-        # The ECR module's per-environment prefix wins over the plain names.
-        (
-            {**ECR_IMAGE, "DEVELOPMENT_ECR_REGISTRY_URL": "dev.invalid", "DEVELOPMENT_ECR_REPOSITORY": "r"},
-            "dev.invalid/r",
-            "abc1234",
-        ),
-        ({**ECR_IMAGE, "IMAGE_REPOSITORY": "registry.invalid/pushed"}, "registry.invalid/pushed", "abc1234"),
-        ({"ECR_REGISTRY_URL": "e.invalid", "ECR_REPOSITORY": "r", "GITHUB_SHA": "f00d"}, "e.invalid/r", "f00d"),
+        ({"IMAGE_REPOSITORY": "registry.invalid/pushed", "IMAGE_TAG": "abc1234"}, "registry.invalid/pushed", "abc1234"),
+        ({"IMAGE_REPOSITORY": "e.invalid/r", "GITHUB_SHA": "f00d"}, "e.invalid/r", "f00d"),
     ],
 )
-def test_the_image_comes_from_the_ecr_module_names(
+def test_the_image_is_the_one_the_deploy_job_names(
     tmp_path: Path, environ: dict[str, str], repository: str, tag: str
 ) -> None:
     plan = plan_for(tmp_path, "dev", {**environ, **NO_CLUSTER})
     assert (plan.image_repository, plan.tag) == (repository, tag)
     assert plan.image_yaml() == f'image:\n  repository: "{repository}"\n  tag: "{tag}"\n'
+
+
+def test_names_the_namespace_never_writes_do_not_pick_the_image(tmp_path: Path) -> None:
+    stale = {"ECR_REGISTRY_URL": "e.invalid", "ECR_REPOSITORY": "r", "DEVELOPMENT_ECR_REPOSITORY": "r", **NO_CLUSTER}
+    plan = plan_for(tmp_path, "dev", {**stale, "IMAGE_TAG": "abc1234"})
+    assert plan.image_repository is None
+    assert "IMAGE_REPOSITORY" in (deploy.refusal(plan) or "")

@@ -12,7 +12,6 @@ from tools import kit
 REPO = Path(__file__).resolve().parents[3]
 RELEASE = kit.load().release("example", "dev")
 CREDENTIALS = (
-    "ECR_REGISTRY_URL", "ECR_REPOSITORY", "DEVELOPMENT_ECR_REGISTRY_URL", "DEVELOPMENT_ECR_REPOSITORY",
     "IMAGE_REPOSITORY", "IMAGE_TAG", "IMAGE_DIGEST", "GITHUB_SHA",
     "KUBE_CERT", "KUBE_TOKEN", "KUBE_CLUSTER", "KUBE_NAMESPACE", "KUBE_CONTEXT",
 )  # fmt: skip
@@ -61,5 +60,5 @@ def test_without_credentials_it_names_what_is_missing(tmp_path: Path) -> None:
     assert result.returncode != 0
     out = result.stdout + result.stderr
     assert f"cannot deploy {RELEASE}" in out
-    for missing in ("ECR_REGISTRY_URL", "IMAGE_TAG", "KUBE_TOKEN"):
+    for missing in ("IMAGE_REPOSITORY", "IMAGE_TAG", "KUBE_TOKEN"):
         assert missing in out
