@@ -9,9 +9,9 @@ date, a ``namespace``) and calls with a ``caller`` body are rendered as they are
 
 Every component is a Jinja global (``{{ govukButton({...}) }}`` with no import), and
 ``{% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}`` gives the
-same memoized macro, for templates written that way. Jinja checks each import against the
-template's globals; :class:`Globals` makes that check one set operation in C rather than a Python
-loop over every global (it was most of an import's cost).
+same memoized macro, for templates written that way. :class:`Globals` makes the two things Jinja
+does with a template's globals at each import and each render cheap (the first was most of an
+import's cost).
 """
 
 from __future__ import annotations
@@ -183,13 +183,24 @@ class LazyComponent:
 
 
 class Globals(ChainMap[str, Any]):
-    """A template's globals whose ``keys()`` is a plain dict's, so Jinja's per-import check runs in C."""
+    """A template's globals, cheap to check and to copy.
+
+    ``keys()`` is a plain dict's, so Jinja's check at each import is one set operation in C rather than
+    a Python loop over every global; and a lookup tests each map rather than catching a KeyError from
+    the template's own (usually empty) one, which Jinja does for every global at every render.
+    """
 
     def keys(self) -> KeysView[str]:
         merged: dict[str, Any] = {}
         for mapping in reversed(self.maps):
             merged.update(mapping)
         return merged.keys()
+
+    def __getitem__(self, name: str) -> Any:
+        for mapping in self.maps:
+            if name in mapping:
+                return mapping[name]
+        raise KeyError(name)
 
 
 class ComponentTemplate(Template):
