@@ -16,7 +16,6 @@ import contextlib
 import cProfile
 import datetime
 import functools
-import gzip
 import io
 import json
 import os
@@ -30,26 +29,25 @@ import tempfile
 import time
 import urllib.request
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import brotli
 import redis
 import requests
 from flask import Flask
 
+from govuk_layout.testing import weight as weights
 from govuk_layout.testing.processes import free_port, gunicorn
+from govuk_layout.testing.weight import ACCEPT_ENCODING, Transfer
 from tools.bench import report
 from tools.bench.report import Result, Weight
 from tools.bench.service import FLOOR_PATH
 
 HERE = Path(__file__).resolve().parent
 CONFIG = "python:govuk_layout.gunicorn_conf"
-# A browser's Accept-Encoding, for wrk and for the page-weight fetches alike.
-ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 # Production's limit shape (per address, per minute) at a rate one wrk client cannot reach.
 BENCH_RATE_LIMIT = "100000000 per minute"
 ANSWERS = {
@@ -113,87 +111,19 @@ def measure(name: str, server: Server, path: str, args: argparse.Namespace, **he
     return Result(name, path, rate, p50, p99, total, errors, cpu_ms)
 
 
-# Page weight: the bytes on the wire, headers included, as a browser accepting br/gzip receives them.
+# Page weight: counted by govuk_layout.testing.weight, the accounting the tests assert too.
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes, int]:
-    """Status, headers (lower-cased names), decoded body, and the bytes received: status line, headers, encoded body."""
-    with requests.get(url, headers=headers, stream=True, timeout=10) as response:
-        encoded = response.raw.read(decode_content=False)
-        pairs = list(response.raw.headers.items())  # every header line, repeated ones too
-        status = response.status_code
-        reason = response.reason or ""
-    found: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        found[key] = f"{found[key]}, {value}" if key in found else value
-    wire = len(f"HTTP/1.1 {status} {reason}\r\n\r\n") + sum(len(f"{name}: {value}\r\n") for name, value in pairs)
-    encoding = found.get("content-encoding")
-    body = (
-        brotli.decompress(encoded) if encoding == "br" else gzip.decompress(encoded) if encoding == "gzip" else encoded
-    )
-    return status, found, body, wire + len(encoded)
-
-
-def _cookies(headers: dict[str, str]) -> str:
-    cookies = re.split(r",\s*(?=[^;,=\s]+=)", headers.get("set-cookie", ""))
-    return "; ".join(cookie.split(";")[0].strip() for cookie in cookies if cookie)
-
-
-def _subresources(page_url: str, html: str) -> list[str]:
-    """What a browser fetches for the page: stylesheets, scripts and module imports, images and one favicon."""
-    found = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
-    found += re.findall(r'<script[^>]+src="([^"]+)"', html)
-    found += re.findall(r'import [^"]+ from "([^"]+)"', html)
-    found += (
-        re.findall(r'<link rel="icon" sizes="any" href="([^"]+)"', html)
-        or re.findall(r'<link rel="icon"[^>]* href="([^"]+)"', html)[:1]
-    )  # a browser fetches one icon: the scalable one, else the first
-    found += re.findall(r'<img[^>]* src="([^"]+)"', html)  # the organisation brand's header logo
-    return [urljoin(page_url, url) for url in dict.fromkeys(found)]
+def fetch(url: str, headers: Mapping[str, str]) -> Transfer:
+    """One GET over real HTTP, with its header lines and its body as sent (still compressed)."""
+    with requests.get(url, headers=dict(headers), stream=True, timeout=10) as response:
+        body = response.raw.read(decode_content=False)
+        return Transfer(response.status_code, response.reason or "", list(response.raw.headers.items()), body)
 
 
 def page_weight(url: str, brand: str) -> Weight:
-    """The start page's first visit (everything it needs) and repeat visit (what the cache cannot answer).
-
-    Fonts count once each, as woff2 (every browser that runs govuk-frontend's JS prefers it);
-    every image the CSS names counts, which overstates a page that shows only some of them.
-    """
-    weight = Weight(brand)
-    status, headers, html_bytes, wire = fetch(url + "/", {"Accept-Encoding": ACCEPT_ENCODING})
-    if status != 200:
-        raise SystemExit(f"bench: the start page answered {status}")
-    html = html_bytes.decode()
-    weight.files.append({"url": "/", "bytes": wire, "encoding": headers.get("content-encoding")})
-    weight.first_visit_uncompressed = len(html_bytes)
-    queue, seen, immutable = _subresources(url + "/", html), set(), {}
-    while queue:
-        asset = queue.pop(0)
-        if asset in seen:
-            continue
-        seen.add(asset)
-        status, asset_headers, body, wire_bytes = fetch(asset, {"Accept-Encoding": ACCEPT_ENCODING})
-        if status != 200:
-            raise SystemExit(f"bench: {asset} answered {status}")
-        weight.first_visit += wire_bytes
-        weight.first_visit_uncompressed += len(body)
-        immutable[asset] = (asset_headers.get("cache-control", ""), asset_headers.get("etag"))
-        weight.files.append(
-            {"url": urlsplit(asset).path, "bytes": wire_bytes, "encoding": asset_headers.get("content-encoding")}
-        )
-        if asset_headers.get("content-type", "").startswith("text/css"):
-            for ref in re.findall(r"url\(['\"]?([^)'\"]+)['\"]?\)", body.decode()):
-                if not ref.endswith(".woff") and not ref.startswith("data:"):
-                    queue.append(urljoin(asset, ref))
-    weight.first_visit += wire
-    # Repeat visit: the page again, with the first visit's cookies; assets only if not cached immutably.
-    _, _, _, repeat = fetch(url + "/", {"Accept-Encoding": ACCEPT_ENCODING, "Cookie": _cookies(headers)})
-    weight.repeat_visit = repeat
-    for asset, (cache_control, etag) in immutable.items():
-        if "immutable" not in cache_control:
-            _, _, _, revalidation = fetch(asset, {"Accept-Encoding": ACCEPT_ENCODING, "If-None-Match": etag or ""})
-            weight.repeat_visit += revalidation
-    return weight
+    """The start page's first visit (everything it needs) and repeat visit (what the cache cannot answer)."""
+    return Weight(brand, **asdict(weights.page_weight(fetch, url + "/")))
 
 
 # The journey, walked with requests so check your answers has a session behind it.

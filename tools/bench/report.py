@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from govuk_layout.testing.weight import FIRST_VISIT_LIMITS, REPEAT_VISIT_LIMIT
+
 # Every ratio is server CPU per request of hello divided by the target's, measured in the same run.
 REFERENCE = "hello"
 CPU_RATIO_TARGETS = {
@@ -22,8 +24,6 @@ CPU_RATIO_TARGETS = {
 # Rows that show what a bare page costs; no target of their own.
 REFERENCE_ROWS = frozenset({REFERENCE, "bare GOV.UK page"})
 P99_LIMIT_MS = 50.0
-FIRST_VISIT_LIMITS = {"govuk": 100_000, "organisation": 40_000}
-REPEAT_VISIT_LIMIT = 10_000
 
 
 @dataclass
@@ -184,7 +184,10 @@ def report(
     if cache is not None:
         rate = hit_rate(*cache)
         shown = "no calls" if rate is None else f"{rate:.1%}"
-        lines += ["", f"Component cache over the journey (in process): {shown} hits ({cache[0]:,} hits, {cache[1]:,} misses)."]
+        lines += [
+            "",
+            f"Component cache over the journey (in process): {shown} hits ({cache[0]:,} hits, {cache[1]:,} misses).",
+        ]
     if hooks:
         lines += ["", *hook_table(hooks)]
     return "\n".join(lines)

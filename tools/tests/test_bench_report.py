@@ -28,7 +28,10 @@ def _result(name: str, cpu_ms: float, p99_ms: float = 10.0, errors: int = 0, rat
     return Result(name, "/", rate, 1.0, p99_ms, 1000, errors, cpu_ms)
 
 
-@pytest.mark.parametrize(("text", "expected"), [("850.00us", 0.85), ("12.5ms", 12.5), ("1.02s", 1020.0), ("2m", 120_000.0)])
+LATENCIES = [("850.00us", 0.85), ("12.5ms", 12.5), ("1.02s", 1020.0), ("2m", 120_000.0)]
+
+
+@pytest.mark.parametrize(("text", "expected"), LATENCIES)
 def test_wrk_latencies_in_milliseconds(text: str, expected: float) -> None:
     assert report.milliseconds(text) == pytest.approx(expected)
 

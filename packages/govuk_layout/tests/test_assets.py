@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -39,7 +40,8 @@ MOJ_FILES = {
     "package/moj/moj-frontend.min.js": b"export function initAll(){}" * 20,
     "package/moj/assets/images/icon-tick.svg": b'<svg xmlns="http://www.w3.org/2000/svg"/>',
     "package/moj/assets/images/moj-logotype-crest-2024.svg": (
-        b'<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 40 40"><path d="M0 0h40v40z"/></svg>'
+        b'<svg xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 40 40"><!-- a comment -->'
+        b'<path d="M0.123 0.456 L 39.987 0.456 L 39.987 39.544 Z"/></svg>'
     ),
     "package/moj/template.njk": b"not a runtime file",
 }
@@ -297,7 +299,21 @@ def test_derives_the_organisation_brand(registry: Registry, tmp_path: Path) -> N
     moj = (dest / assets.MOJ_CSS["organisation"]).read_text()
     assert "GDS Transport" not in moj and moj.count(".moj-badge{") == 20
     crest = (dest / assets.MOJ_CREST).read_text()
-    assert crest.startswith("<svg ") and 'fill="#ffffff"' in crest and 'd="M0 0h40v40z"' in crest
+    assert crest.startswith("<svg ") and 'fill="#fff"' in crest
+
+
+def test_the_crests_are_optimised_by_svgo(registry: Registry, tmp_path: Path) -> None:
+    """svgo drops what draws nothing and rounds the MOJ crest's coordinates to CREST_PRECISION places."""
+    dest = tmp_path / "static"
+    assets.build(dest=dest, cache_dir=tmp_path / "cache", registry=registry.url)
+    crest = (dest / assets.MOJ_CREST).read_text()
+    path = re.search(r' d="([^"]+)"', crest)
+    assert path, crest
+    source = MOJ_FILES["package/moj/assets/images/moj-logotype-crest-2024.svg"]
+    assert "comment" not in crest and len(crest) < len(source)
+    assert assets.CREST_PRECISION[assets.MOJ_CREST] == 1
+    assert re.findall(r"\.\d+", path[1]) and not re.findall(r"\.\d\d", path[1]), path[1]
+    assert (dest / assets.load_manifest(dest)[assets.MOJ_CREST]).read_text() == crest
 
 
 def test_an_install_by_an_older_builder_is_rebuilt(

@@ -36,11 +36,12 @@ def effective(*args: str, **env: str) -> dict[str, str]:
     return dict(re.findall(r"^(\w+)\s+= (.*)$", result.stdout, re.M))
 
 
-def test_the_image_defaults_are_two_gthread_workers_of_four_threads_on_the_app_port() -> None:
+def test_the_image_defaults_are_two_head_reading_gthread_workers_of_four_threads_on_the_app_port() -> None:
     config = effective(FLASK_APP="bare:app")
     assert config["wsgi_app"] == "bare:app"
     assert config["bind"] == "['0.0.0.0:1551']"
-    assert (config["worker_class"], config["workers"], config["threads"]) == ("gthread", "2", "4")
+    worker = "govuk_layout.gunicorn_worker.HeadReadingWorker"  # gthread's subclass (test_gunicorn_server.py)
+    assert (config["worker_class"], config["workers"], config["threads"]) == (worker, "2", "4")
     assert config["accesslog"] == "None"  # the app logs one JSON line per request itself
 
 

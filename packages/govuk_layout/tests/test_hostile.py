@@ -5,12 +5,15 @@ Property-based with hypothesis, derandomized so every run tries the same cases.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
+from flask import Flask, request
+from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
+from werkzeug.test import TestResponse
 
 from govuk_layout.testing import FormClient, form_client
 from govuk_layout.testing.hostile import HOSTILE, PAYLOADS, assert_safe, hostile_text
@@ -35,8 +38,14 @@ content_types = st.sampled_from(
 
 
 @pytest.fixture
-def hostile_app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app(RATELIMIT_ENABLED=False)  # these tests send far more than a person would
+def hostile_app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    return make_analytics_app(RATELIMIT_ENABLED=False)  # these tests send far more than a person would
+
+
+@pytest.fixture
+def app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    """With analytics on, so the cookies page has its form (the one these tests post)."""
+    return make_analytics_app()
 
 
 def assert_consent_is_valid(client: FormClient) -> None:
@@ -147,6 +156,33 @@ def test_an_oversized_body_gets_the_413_page(make_app: Callable[..., Flask]) -> 
     with client.post("/cookies", data={"analytics": "yes", "source": "page", "x": "A" * 20_000}) as response:
         assert response.status_code == 413
         assert "The information you sent is too large" in assert_safe(response)
+
+
+def _streamed(client: FlaskClient, body: bytes) -> TestResponse:
+    """POST ``body`` as a chunked request arrives from gunicorn: no Content-Length, the server marks its end."""
+    environ = {"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"}
+    return client.post(
+        "/cookies",
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides=environ,
+    )
+
+
+def test_a_chunked_body_over_the_limit_gets_the_413_page_not_a_cut_form(make_app: Callable[..., Flask]) -> None:
+    client = make_app(GOVUK_MAX_CONTENT_LENGTH=10_000).test_client()
+    with _streamed(client, b"analytics=yes&source=page&x=" + b"A" * 20_000) as response:
+        assert response.status_code == 413
+        assert "The information you sent is too large" in assert_safe(response)
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(make_app: Callable[..., Flask]) -> None:
+    app = make_app(GOVUK_MAX_CONTENT_LENGTH=10_000, WTF_CSRF_ENABLED=False)  # to see the form after the checks
+    seen: dict[str, str] = {}
+    app.before_request(lambda: seen.update(request.form.to_dict()))
+    with _streamed(app.test_client(), b"analytics=yes&x=" + b"A" * 9_000) as response:
+        assert response.status_code < 500
+    assert seen == {"analytics": "yes", "x": "A" * 9_000}
 
 
 def test_an_app_can_allow_larger_bodies(make_app: Callable[..., Flask]) -> None:

@@ -155,16 +155,11 @@ def _both_workers_answer(url: str) -> bool:
 
 
 @pytest.fixture
-def gunicorn_url(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def gunicorn_url(gunicorn_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, str]]:
     """The tiny app under real gunicorn: two sync workers, production settings, counters in Redis."""
     prefix = f"test-{uuid.uuid4().hex}"
     env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))},
-        "GOVUK_ENVIRONMENT": "production",
-        "GOVUK_SERVICE_NAME": "Apply for a thing",
-        "GOVUK_CONTACT_EMAIL": "team@justice.gov.uk",
-        "SECRET_KEY": "test-secret-key-with-enough-length",
-        "REDIS_URL": redis_url,
+        **gunicorn_env,
         "RATELIMIT_DEFAULT": "6 per hour",
         "RATELIMIT_KEY_PREFIX": prefix,
         "GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS": '["govuk_health", "probe"]',

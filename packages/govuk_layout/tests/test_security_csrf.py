@@ -9,9 +9,16 @@ import pytest
 from flask import Flask
 from itsdangerous import TimestampSigner
 
+from govuk_layout import csrf_exempt
 from govuk_layout.testing import FormClient, csrf_token, form_client
 
 HEADING = "Sorry, this page has timed out"
+
+
+@pytest.fixture
+def app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    """With analytics on, so the cookies page has its form (the one these tests post)."""
+    return make_analytics_app()
 
 
 def _choice(data: dict[str, str]) -> dict[str, str]:
@@ -38,6 +45,19 @@ def test_state_changing_requests_without_a_token_get_the_govuk_400_page(posting_
     assert "govuk-footer" in html
     assert "changed" not in html
     assert "Traceback" not in html and "CSRF" not in html
+
+
+def test_an_exempted_view_takes_posts_without_a_token_and_others_still_need_one(posting_app: Flask) -> None:
+    @posting_app.post("/hook")
+    @csrf_exempt
+    def hook() -> str:
+        return "received"
+
+    client = posting_app.test_client()
+    with client.post("/hook", data={"event": "sent"}) as response:
+        assert (response.status_code, response.get_data(as_text=True)) == (200, "received")
+    with client.post("/things", data={"name": "Ada"}) as response:
+        assert response.status_code == 400
 
 
 def test_forms_with_the_rendered_token_are_accepted(client: FormClient) -> None:
@@ -90,9 +110,9 @@ def test_a_token_whose_session_was_lost_is_refused(app: Flask, client: FormClien
 
 
 def test_an_expired_token_is_refused_when_a_time_limit_is_set(
-    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+    make_analytics_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(WTF_CSRF_TIME_LIMIT=600)
+    app = make_analytics_app(WTF_CSRF_TIME_LIMIT=600)
     client = form_client(app)
     real = TimestampSigner.get_timestamp
     with monkeypatch.context() as patch:
@@ -149,8 +169,8 @@ def test_every_page_swaps_in_a_fresh_token_after_going_back(client: FormClient) 
     assert "govuk_layout.csrf_token" in html
 
 
-def test_csrf_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
-    app = make_app(WTF_CSRF_ENABLED=False)
+def test_csrf_can_be_switched_off(make_analytics_app: Callable[..., Flask]) -> None:
+    app = make_analytics_app(WTF_CSRF_ENABLED=False)
     client = form_client(app)
     with client.post("/cookies", data=_choice({})) as response:
         assert response.status_code == 302

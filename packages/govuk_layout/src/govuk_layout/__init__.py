@@ -4,6 +4,7 @@ from importlib.metadata import version
 
 from govuk_layout.components import component_cache
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
+from govuk_layout.csrf import csrf_exempt
 from govuk_layout.extension import GovukLayout, LayoutState
 from govuk_layout.sessions import no_store, rotate_session, session_expired
 
@@ -16,6 +17,7 @@ __all__ = [
     "NavigationItem",
     "__version__",
     "component_cache",
+    "csrf_exempt",
     "no_store",
     "rotate_session",
     "session_expired",

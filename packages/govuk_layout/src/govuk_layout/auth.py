@@ -36,6 +36,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect re
 
 from govuk_layout.config import ConfigError, LayoutSettings
 from govuk_layout.sessions import rotate_session
+from govuk_layout.urls import app_url, current_path
 
 EXTENSION_KEY = "govuk_layout_auth"
 SESSION_KEY = "govuk_user"
@@ -109,7 +110,7 @@ def _require_sign_in() -> BaseResponse | None:
         abort(404)  # staff pages do not exist until sign-in is configured
     user = current_user()
     if user is None:
-        return redirect(url_for("govuk_auth.sign_in", next=request.full_path.rstrip("?")))
+        return redirect(url_for("govuk_auth.sign_in", next=current_path()))
     if not user.staff:
         abort(403)
     return None
@@ -161,7 +162,9 @@ def create_blueprint() -> Blueprint:
     @bp.get("/sign-in")
     def sign_in() -> Response:
         client = _client()
-        session[_RETURN_KEY] = safe_return_path(request.args.get("next")) or current_app.config["GOVUK_SERVICE_URL"]
+        session[_RETURN_KEY] = safe_return_path(request.args.get("next")) or app_url(
+            current_app.config["GOVUK_SERVICE_URL"]
+        )
         try:
             response: Response = client.authorize_redirect(url_for("govuk_auth.callback", _external=True))
         except unreachable as error:
@@ -193,7 +196,7 @@ def create_blueprint() -> Blueprint:
             email=claims.get("email") if isinstance(claims.get("email"), str) else None,
             staff=has_role(claims, config["GOVUK_OIDC_ROLE_CLAIM"], config["GOVUK_OIDC_ROLE_VALUES"]),
         )
-        next_path = session.get(_RETURN_KEY) or config["GOVUK_SERVICE_URL"]
+        next_path = session.get(_RETURN_KEY) or app_url(config["GOVUK_SERVICE_URL"])
         _rotate_session()
         session[SESSION_KEY] = asdict(user)
         current_app.logger.info("signed in", extra={"sub": user.sub, "staff": user.staff})

@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
 from govuk_layout.i18n import N_
 
+DEFAULT_BASE_TEMPLATE = "govuk_layout/base.html"
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -75,6 +76,21 @@ class NavigationItem(BaseModel):
 
     text: str = Field(min_length=1)
     href: str = Field(min_length=1)
+
+
+class FooterLink(BaseModel):
+    """One of the service's own footer links: an ``href``, or the ``endpoint`` that ``url_for`` turns into one."""
+
+    text: str = Field(min_length=1)
+    href: str | None = Field(None, min_length=1)
+    endpoint: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> FooterLink:
+        if (self.href is None) == (self.endpoint is None):
+            raise ValueError("each link needs an href or an endpoint, not both")
+        _check_link(self.href)
+        return self
 
 
 def _check_link(value: str | None) -> str | None:
@@ -141,10 +157,23 @@ class LayoutSettings(BaseSettings):
         section=SERVICE,
     )
     GOVUK_SERVICE_URL: str = setting(
-        "/", "Where the service name links to, and where the 404 page sends users.", section=SERVICE
+        "/",
+        "Where the service name links to, and where the 404 page sends users. A path is the app's own: under a "
+        "path prefix (`X-Forwarded-Prefix`, see `GOVUK_PROXY_FIX_HOPS`) links get the prefix, as every path in "
+        "these keys does.",
+        section=SERVICE,
     )
     GOVUK_PHASE: Literal["alpha", "beta", "live"] = setting(
         "beta", "`alpha`, `beta` or `live`. `live` hides the phase banner.", section=SERVICE
+    )
+    GOVUK_PHASE_BANNER_TEXT: str | None = setting(
+        None,
+        "The phase banner's sentence, as plain text; the words in square brackets become the feedback link "
+        "(`This is a new service – your [feedback] will help us to improve it.`). Translated in the app's "
+        "catalogue like the service name.",
+        section=SERVICE,
+        shown_default="GOV.UK's standard sentence",
+        min_length=1,
     )
     GOVUK_FEEDBACK_URL: str | None = setting(
         None,
@@ -179,6 +208,21 @@ class LayoutSettings(BaseSettings):
         "The current page and its section are marked.",
         section=SERVICE,
     )
+    GOVUK_FOOTER_LINKS: list[FooterLink] = setting(
+        [],
+        'Links added after the footer\'s Cookies, Accessibility statement and Privacy links: a list of `{"text": '
+        '..., "href": ...}` or `{"text": ..., "endpoint": ...}` (a Flask endpoint such as `"contact"`), JSON in an '
+        "environment variable. Their text is translated in the app's catalogue.",
+        section=SERVICE,
+    )
+    GOVUK_BASE_TEMPLATE: str = setting(
+        DEFAULT_BASE_TEMPLATE,
+        "The layout every package page extends: form pages, the cookies, accessibility and privacy pages, error "
+        "and session pages. Name your own layout (which extends `govuk_layout/base.html`) so its stylesheet, "
+        "footer or blocks appear on those pages too.",
+        section=SERVICE,
+        min_length=1,
+    )
     GOVUK_ENVIRONMENT: Literal["development", "production"] = setting(
         "production",
         "`development` or `production`. Development serves over plain http and generates a `SECRET_KEY`.",
@@ -186,9 +230,19 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_COOKIE_CONSENT_NAME: str = setting(
         "cookies_policy",
-        "The cookie that remembers the analytics choice (letters, digits, `_` and `-`).",
+        "The cookie that remembers the cookie choice: analytics yes or no, or, without analytics, that the "
+        "cookie message was hidden (letters, digits, `_` and `-`).",
         section=SERVICE,
         pattern=r"^[A-Za-z0-9_\-]+$",
+    )
+    GOVUK_GOOGLE_ANALYTICS_ID: str | None = setting(
+        None,
+        "A Google Analytics 4 measurement id (`G-` and letters or digits). Set, the cookie banner and the cookies "
+        "page ask about analytics cookies, pages load Google's tag only once someone accepts, and the CSP gains "
+        "GA4's hosts (see Analytics below). Unset, no analytics: the banner and the cookies page tell of "
+        "essential cookies only.",
+        section=SERVICE,
+        pattern=r"^G-[A-Z0-9]{4,20}$",
     )
     GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = setting(
         None,
@@ -215,7 +269,8 @@ class LayoutSettings(BaseSettings):
     GOVUK_ASSETS_URL: str = setting(
         "/assets",
         "The URL path the govuk-frontend files are served from (fingerprinted, pre-compressed and cached for a "
-        "year). Keep `/assets`: the compiled CSS asks for its fonts and images there.",
+        "year). Any path works, under a path prefix too: the stylesheets name their fonts and images relative "
+        "to themselves.",
         section=ASSETS,
     )
     GOVUK_ASSETS_DIR: str | None = setting(
@@ -278,8 +333,10 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_PROXY_FIX_HOPS: int = setting(
         1,
-        "How many proxies' `X-Forwarded-For`, `-Proto` and `-Host` to trust (the ingress is one). Set `0` when "
-        "nothing sits in front of the app, or clients could pick their own address.",
+        "How many proxies' `X-Forwarded-For`, `-Proto`, `-Host` and `-Prefix` to trust (the ingress is one). With "
+        "`X-Forwarded-Prefix: /fish` the app runs under `/fish`: `url_for`, asset URLs, config paths and "
+        "redirects get the prefix. Set `0` when nothing sits in front of the app, or clients could pick their "
+        "own address.",
         section=SECURITY,
         ge=0,
         le=5,
@@ -508,6 +565,11 @@ class LayoutSettings(BaseSettings):
     def _storage(cls, value: str | None) -> str | None:
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
+        return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_GOOGLE_ANALYTICS_ID", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
         return value or None  # an empty variable means "not set"
 
     @field_validator("GOVUK_OIDC_ISSUER")

@@ -8,17 +8,29 @@ when the session is gone or the request was forged.
 
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
 from govuk_layout.consent import safe_return_path
+from govuk_layout.urls import current_path
+
+V = TypeVar("V")
+# One CSRFProtect for every app (Flask's extension pattern), so a view can be exempted before its app exists.
+_protect = CSRFProtect()
+
+
+def csrf_exempt(view: V) -> V:
+    """Leave a view (or a blueprint) out of CSRF protection: for a machine-to-machine endpoint, never a form."""
+    _protect.exempt(view)
+    return view
 
 
 def back_url() -> str:
     """The page the failed form was on: the same-site Referer, else the URL it was posted to."""
-    fallback = request.full_path if request.query_string else request.path
+    fallback = current_path()
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc != request.host:
         return fallback
@@ -28,4 +40,4 @@ def back_url() -> str:
 
 def init_app(app: Flask) -> None:
     """Switch on Flask-WTF's CSRFProtect (``WTF_CSRF_ENABLED`` turns it off)."""
-    CSRFProtect(app)
+    _protect.init_app(app)

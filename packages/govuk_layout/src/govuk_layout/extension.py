@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from govuk_layout import (
+    analytics,
     assets,
     auth,
     chrome,
@@ -31,7 +32,7 @@ from govuk_layout import (
     static,
     templating,
 )
-from govuk_layout.config import LayoutSettings, load_settings
+from govuk_layout.config import ConfigError, LayoutSettings, load_settings
 
 EXTENSION_KEY = "govuk_layout"
 DEVELOPMENT_KEY_FILE = "govuk-layout-secret-key"
@@ -66,6 +67,20 @@ def development_secret_key(app: Flask) -> str:
     finally:
         os.unlink(draft)
     return path.read_text(encoding="ascii").strip()
+
+
+def check_assets(app: Flask, directory: Path, *, development: bool) -> None:
+    """Without the pinned govuk-frontend files pages are unstyled: a warning in development, else a refusal."""
+    if assets.is_current(directory):
+        return
+    problem = (
+        f"govuk-frontend {assets.GOVUK_FRONTEND_VERSION} is not installed in {directory}, so pages would be "
+        "unstyled: install govuk-layout's wheel (from PyPI or `dist/`), or in a source checkout or git install "
+        "run `govuk-layout assets`"
+    )
+    if not development:
+        raise ConfigError(f"{app.name} cannot start: {problem}")
+    app.logger.warning("%s", problem)
 
 
 class GovukLayout:
@@ -107,6 +122,8 @@ class GovukLayout:
         if EXTENSION_KEY in app.extensions:
             raise RuntimeError("GovukLayout is already registered on this app; call init_app once per app.")
         settings = load_settings(app, self.settings_class)
+        assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
+        check_assets(app, assets_dir, development=settings.GOVUK_ENVIRONMENT == "development")
         if not app.secret_key:  # only reachable in development: production is refused by the schema
             app.secret_key = secrets.token_hex(32) if app.testing else development_secret_key(app)
         # The request id first, so every later hook and log line has it; its after_request runs last.
@@ -120,13 +137,6 @@ class GovukLayout:
 
         i18n.init_app(app)
 
-        assets_dir = Path(settings.GOVUK_ASSETS_DIR) if settings.GOVUK_ASSETS_DIR else assets.DEFAULT_DEST
-        if not assets.is_current(assets_dir):
-            app.logger.warning(
-                "govuk-frontend %s is not installed in %s: run `govuk-layout assets`",
-                assets.GOVUK_FRONTEND_VERSION,
-                assets_dir,
-            )
         app.register_blueprint(pages.create_blueprint(assets_dir, settings.GOVUK_ASSETS_URL))
         static.register(
             app, assets_dir, settings.GOVUK_ASSETS_URL, extra_headers=security.static_security_headers(app.config)
@@ -137,7 +147,9 @@ class GovukLayout:
         app.register_blueprint(templating.frontend_templates)
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
+        analytics.init_app(app)
         errors.register(app)
         overlaps.init_app(app)
         auth.init_app(app, settings)
+        templating.check_forms_extra(app)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)

@@ -1,5 +1,9 @@
 """Request limits: bodies over the size limit get the 413 page, undecodable or control-character input the 400 page.
 
+A chunked body has no Content-Length, so Werkzeug can only stop reading it at ``MAX_CONTENT_LENGTH``, and
+it stops without an error: the form would be cut at the limit (then fail CSRF, or worse, be stored cut).
+Such a body is read here first, up to one byte over the limit, and is the 413 page when it is larger.
+
 State-changing requests must carry a browser's form (415 otherwise) without file parts (400), so a
 field's value is always text.
 
@@ -11,6 +15,7 @@ are refused before any view could store them.
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -41,8 +46,28 @@ def _check_form_body() -> None:
         abort(400, "The Referer header is not a valid URL.")
 
 
+def _limit_streamed_body() -> None:
+    """A body without Content-Length (chunked, which gunicorn decodes) over the limit is a 413, not a cut form."""
+    limit = request.max_content_length
+    environ = request.environ
+    if limit is None or request.content_length is not None or "HTTP_TRANSFER_ENCODING" not in environ:
+        return  # Werkzeug refuses a declared length over the limit itself
+    if not environ.get("wsgi.input_terminated"):
+        return  # the server does not say where the body ends, so Werkzeug reads none of it
+    body = bytearray()  # held in memory: at most the limit and one byte
+    while len(body) <= limit:  # a WSGI stream may return less than asked for
+        chunk = environ["wsgi.input"].read(limit + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > limit:
+        abort(413)
+    environ["wsgi.input"] = io.BytesIO(body)
+
+
 def check_input() -> None:
-    """Refuse a request whose query string or form cannot be read as clean text."""
+    """Refuse a request whose body is over the limit, or whose query string or form cannot be read as clean text."""
+    _limit_streamed_body()
     if request.method in STATE_CHANGING:
         _check_form_body()
     try:

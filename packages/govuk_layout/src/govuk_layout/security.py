@@ -16,6 +16,8 @@ from flask_talisman import DENY, Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from govuk_layout import analytics
+
 NONCE_DIRECTIVE = "script-src"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 
@@ -28,6 +30,13 @@ def content_security_policy(policy: Mapping[str, str], nonce: str | None = None)
             sources = f"{sources} 'nonce-{nonce}'"
         parts.append(f"{directive} {sources}".strip())
     return "; ".join(parts)
+
+
+def page_policy(config: Mapping[str, Any]) -> dict[str, str]:
+    """The pages' CSP: ``GOVUK_CONTENT_SECURITY_POLICY``, plus GA4's hosts when analytics is on (analytics.py)."""
+    return analytics.content_security_policy(
+        config["GOVUK_CONTENT_SECURITY_POLICY"], config.get("GOVUK_GOOGLE_ANALYTICS_ID")
+    )
 
 
 def _hsts(max_age: int) -> str:
@@ -94,7 +103,10 @@ def init_app(app: Flask) -> None:
     """Trust the ingress, harden the session cookie and add the security headers."""
     hops = app.config["GOVUK_PROXY_FIX_HOPS"]
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # X-Forwarded-Prefix becomes the script root, so url_for, asset URLs and redirects carry the path prefix.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     _session_cookies(app)
     if not app.config["GOVUK_SECURITY_HEADERS"]:
         return
@@ -105,7 +117,7 @@ def init_app(app: Flask) -> None:
         frame_options=DENY,
         strict_transport_security=bool(max_age),
         strict_transport_security_max_age=max_age,
-        content_security_policy=dict(app.config["GOVUK_CONTENT_SECURITY_POLICY"]),
+        content_security_policy=page_policy(app.config),
         content_security_policy_nonce_in=[NONCE_DIRECTIVE],
         referrer_policy=app.config["GOVUK_REFERRER_POLICY"],
         permissions_policy=dict(app.config["GOVUK_PERMISSIONS_POLICY"]),

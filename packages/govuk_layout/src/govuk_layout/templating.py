@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import datetime
 import functools
-from importlib.util import find_spec
+import re
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Flask, current_app, request, url_for
 from flask_babel import get_translations, gettext
 from jinja2 import BaseLoader, PackageLoader, PrefixLoader
 from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from markupsafe import Markup, escape
+from werkzeug.routing import BuildError
 
 from govuk_layout import assets, consent, i18n, static
+from govuk_layout.config import ConfigError
+from govuk_layout.urls import app_url, current_path
+
+FORMS_EXTRA = 'pip install "govuk-layout[forms]"'
+# What in a template needs govuk-frontend-wtf: the form page, its error summary helper, or its widgets.
+_USES_FORMS = re.compile(r"govuk_layout/form_page\.html|wtforms_errors|govuk_frontend_wtf")
+# Templates the check skips: the package's and govuk-frontend's own.
+_LIBRARY_TEMPLATES = ("govuk_layout/", "govuk_frontend_jinja/", "govuk_frontend_wtf/")
+
+
+def forms_extra_installed() -> bool:
+    """Whether govuk-frontend-wtf (the ``forms`` extra) can be imported."""
+    try:
+        import govuk_frontend_wtf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _forms_extra_missing(what: str) -> ConfigError:
+    return ConfigError(f"{what} govuk-frontend-wtf, which is not installed: {FORMS_EXTRA}")
 
 
 class _FrontendTemplates(Blueprint):
@@ -28,12 +51,39 @@ class _FrontendTemplates(Blueprint):
     @property
     def jinja_loader(self) -> BaseLoader | None:
         loaders: dict[str, BaseLoader] = {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}
-        if find_spec("govuk_frontend_wtf") is not None:
+        if forms_extra_installed():
             loaders["govuk_frontend_wtf"] = PackageLoader("govuk_frontend_wtf")
         return PrefixLoader(loaders)
 
 
 frontend_templates = _FrontendTemplates("govuk_frontend_jinja", __name__)
+
+
+@frontend_templates.app_template_global()
+def require_forms_extra() -> str:
+    """Called by form_page.html: without the forms extra, a form page says so when it first renders."""
+    if not forms_extra_installed():
+        raise _forms_extra_missing("govuk_layout/form_page.html needs")
+    return ""
+
+
+def check_forms_extra(app: Flask) -> None:
+    """At start-up: refuse when the app's templates use the form page or its helpers without the forms extra.
+
+    Only templates the app can see when ``init_app`` runs are read (its own and earlier blueprints'),
+    and only when the extra is missing; the rest are caught by :func:`require_forms_extra`.
+    """
+    if forms_extra_installed():
+        return
+    loader = app.jinja_env.loader
+    assert loader is not None  # a Flask app always has one
+    users = [
+        name
+        for name in app.jinja_env.list_templates(filter_func=lambda name: not name.startswith(_LIBRARY_TEMPLATES))
+        if _USES_FORMS.search(loader.get_source(app.jinja_env, name)[0])
+    ]
+    if users:
+        raise _forms_extra_missing(f"{app.name}'s templates ({', '.join(users)}) use")
 
 
 @frontend_templates.app_template_global()
@@ -43,6 +93,8 @@ def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str,
     Wraps govuk-frontend-wtf's helper so a date's error links to its day input,
     the first of the three, as the GOV.UK error summary guidance asks.
     """
+    if not forms_extra_installed():
+        raise _forms_extra_missing("wtforms_errors needs")
     from govuk_frontend_wtf.main import wtforms_errors as summary_params
     from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
@@ -84,7 +136,7 @@ def moj_script() -> str:
 def organisation_logo() -> str:
     """The organisation brand's header logo: GOVUK_ORGANISATION_LOGO, else the Ministry of Justice crest."""
     logo: str | None = current_app.config["GOVUK_ORGANISATION_LOGO"]
-    return logo or asset_url(assets.MOJ_CREST)
+    return app_url(logo) if logo else asset_url(assets.MOJ_CREST)
 
 
 _MOJ_DATE_FORMATS = {"date": "{day} {date:%B %Y}", "shortdate": "{day} {date:%b %Y}"}
@@ -125,12 +177,42 @@ def navigation() -> list[dict[str, Any]]:
     return [
         {
             "text": i18n.config_text(item["text"]),
-            "href": item["href"],
+            "href": app_url(item["href"]),
             "current": path == item["href"],
             "active": path == item["href"] or (item["href"] != "/" and path.startswith(item["href"].rstrip("/") + "/")),
         }
         for item in items
     ]
+
+
+def footer_links() -> list[dict[str, str]]:
+    """GOVUK_FOOTER_LINKS as govukFooter items: text translated, endpoints resolved, paths under the prefix."""
+    links = []
+    for link in current_app.config["GOVUK_FOOTER_LINKS"]:
+        try:
+            href = url_for(link["endpoint"]) if link["endpoint"] else app_url(link["href"])
+        except BuildError:
+            raise ConfigError(f"GOVUK_FOOTER_LINKS: the app has no endpoint {link['endpoint']!r}") from None
+        links.append({"href": href, "text": i18n.config_text(link["text"])})
+    return links
+
+
+# The words between the first [ and ] of GOVUK_PHASE_BANNER_TEXT are the feedback link.
+_FEEDBACK_LINK = re.compile(r"\[([^\]]+)\]")
+
+
+@frontend_templates.app_template_global()
+def phase_banner_html(feedback_url: str) -> Markup | None:
+    """GOVUK_PHASE_BANNER_TEXT, translated and escaped, its bracketed words linking to ``feedback_url``; else None."""
+    text: str | None = current_app.config["GOVUK_PHASE_BANNER_TEXT"]
+    if text is None:
+        return None
+    text = i18n.config_text(text)
+    words = _FEEDBACK_LINK.search(text)
+    if words is None:
+        return escape(text)
+    link = Markup('<a class="govuk-link" href="{}">{}</a>').format(feedback_url, words[1])  # format escapes both
+    return escape(text[: words.start()]) + link + text[words.end() :]  # Markup + str escapes the str
 
 
 def context() -> dict[str, Any]:
@@ -141,6 +223,9 @@ def context() -> dict[str, Any]:
     return {
         "gettext": _make_new_gettext(translations.ugettext),
         "ngettext": _make_new_ngettext(translations.ungettext),
+        "app_url": app_url,
+        "current_path": current_path,
+        "footer_links": footer_links,
         "asset_url": asset_url,
         "govuk_navigation": navigation,
         "cookie_consent": consent.current_choice(),
