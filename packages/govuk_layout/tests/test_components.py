@@ -133,7 +133,8 @@ def test_params_of_any_other_type_render_uncached(app: Flask) -> None:
 
 def test_per_request_values_are_part_of_the_key(app: Flask) -> None:
     """A CSRF token or a nonce in params is keyed like any value, so no page gets another's."""
-    page = '{{ govukButton({"text": "Go", "name": "csrf_token", "value": csrf_token(), "attributes": {"nonce": cspNonce}}) }}'
+    params = '{"text": "Go", "name": "csrf_token", "value": csrf_token(), "attributes": {"nonce": cspNonce}}'
+    page = "{{ govukButton(" + params + ") }}"
     app.add_url_rule("/token", "token", lambda: render_template_string(page))
     pages = [client.get("/token").get_data(as_text=True) for client in (app.test_client(), app.test_client())]
     for pattern in (r'<button[^>]* value="([^"]+)"', r'<button[^>]* nonce="([^"]+)"'):
