@@ -40,13 +40,13 @@ def test_analytics_loads_only_after_consent_and_goes_when_withdrawn(
 
     page.get_by_role("region", name=BANNER).get_by_role("button", name="Accept analytics cookies").click()
     expect(page.get_by_role("region", name=BANNER)).to_contain_text("You’ve accepted analytics cookies")
-    page.wait_for_function("window.fakeGtag !== undefined")
+    page.wait_for_function("() => window.fakeGtag !== undefined")
     assert offline.tags == [f"https://www.googletagmanager.com/gtag/js?id={MEASUREMENT_ID}"]
     assert page.evaluate("window.fakeGtag.id") == MEASUREMENT_ID
     assert ["config", MEASUREMENT_ID] in [entry[:2] for entry in page.evaluate("window.fakeGtag.dataLayer")]
     assert set(offline.ga_cookies()) == GA_COOKIES
     # The hit went through connect-src (fake_google answers it), so the CSP lets the tag report.
-    page.wait_for_function("performance.getEntriesByType('resource').some(e => e.name.includes('/g/collect'))")
+    page.wait_for_function("() => performance.getEntriesByType('resource').some(e => e.name.includes('/g/collect'))")
     assert len(offline.hits) == 1
     assert page.evaluate("window.cspViolations") == []
     audit(page, "cookie banner accepted, analytics loaded")

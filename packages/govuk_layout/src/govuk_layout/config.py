@@ -400,10 +400,10 @@ class LayoutSettings(BaseSettings):
         section=SECURITY,
         gt=0,
     )
-    # Flask-Limiter's own keys, plus the Redis URL production shares counters through (limits.py).
+    # Rate limits (limits.py, Flask-Limiter's key names), plus the Redis URL production shares counters through.
     RATELIMIT_ENABLED: bool | None = setting(
         None,
-        "Limit requests per client address (Flask-Limiter). Over the limit, the GOV.UK 429 page with "
+        "Limit requests per client address and page (a fixed window). Over the limit, the GOV.UK 429 page with "
         "`Retry-After`. Static files and the health endpoints are never limited. Unset: on, except under `TESTING`, "
         "so a test's many requests are not refused; a test of the limits sets it.",
         section=SECURITY,
