@@ -473,6 +473,14 @@ class LayoutSettings(BaseSettings):
         "worker's metrics on `METRICS_PORT`, a port the Ingress never routes to.",
         section=OPERABILITY,
     )
+    GOVUK_COMPONENT_CACHE_SIZE: int = setting(
+        512,
+        "How many rendered GOV.UK component calls (`govukInput(...)`, `govukButton(...)`, ...) each process keeps, "
+        "keyed by the component and its exact params; the least recently used go first. `0` turns the cache off. "
+        "`govuk_layout.component_cache().stats()` gives its hits and misses.",
+        section=OPERABILITY,
+        ge=0,
+    )
     # Staff sign-in over OpenID Connect (auth.py, the `auth` extra). Off until GOVUK_OIDC_ISSUER is set.
     GOVUK_OIDC_ISSUER: str | None = setting(
         None,

@@ -16,6 +16,7 @@ from govuk_layout import (
     assets,
     auth,
     chrome,
+    components,
     compression,
     csrf,
     errors,
@@ -102,6 +103,14 @@ class GovukLayout:
         """
         sessions.rotate_session()
 
+    @staticmethod
+    def component_cache(app: Flask | None = None) -> components.ComponentCache:
+        """The app's cache of rendered GOV.UK components (default: the current app); ``.stats()`` has its hit rate.
+
+        See :func:`govuk_layout.components.component_cache`.
+        """
+        return components.component_cache(app)
+
     def init_app(self, app: Flask) -> None:
         """Register templates, standard pages, error pages, assets and health endpoints on ``app``.
 
@@ -133,6 +142,7 @@ class GovukLayout:
             app, assets_dir, settings.GOVUK_ASSETS_URL, extra_headers=security.static_security_headers(app.config)
         )
         app.jinja_env.add_extension(chrome.ChromeCache)
+        components.init_app(app, settings.GOVUK_COMPONENT_CACHE_SIZE)
         app.after_request(compression.compress_response)
         app.register_blueprint(templating.frontend_templates)
         app.register_blueprint(health.create_blueprint())
