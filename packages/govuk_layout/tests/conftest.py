@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -8,7 +9,7 @@ import pytest
 from flask import Flask
 
 from govuk_layout import GovukLayout
-from govuk_layout.testing import TEST_CONFIG
+from govuk_layout.testing import TEST_CONFIG, FormClient, form_client
 
 BASE_CONFIG = {
     **TEST_CONFIG,
@@ -47,6 +48,17 @@ def make_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Flask]:
 def app(make_app: Callable[..., Flask]) -> Flask:
     """The app the plugin's ``client`` and ``runner`` fixtures use."""
     return make_app()
+
+
+@pytest.fixture
+def make_analytics_app(make_app: Callable[..., Flask]) -> Callable[..., Flask]:
+    """``make_app`` with analytics on: only then do the banner and the cookies page ask about analytics cookies."""
+    return functools.partial(make_app, GOVUK_GOOGLE_ANALYTICS_ID="G-TEST1234")
+
+
+@pytest.fixture
+def analytics_client(make_analytics_app: Callable[..., Flask]) -> FormClient:
+    return form_client(make_analytics_app())
 
 
 @pytest.fixture(scope="session")

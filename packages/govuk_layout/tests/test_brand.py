@@ -86,6 +86,7 @@ def test_a_service_on_govuk_renders_todays_govuk_page(make_app: Callable[..., Fl
         GOVUK_BRAND=None,
         GOVUK_SERVICE_URL="https://apply-for-a-thing.service.gov.uk/",
         GOVUK_NAVIGATION=[{"text": "Home", "href": "/start"}],
+        GOVUK_GOOGLE_ANALYTICS_ID="G-TEST1234",  # the banner then asks about analytics, as it always did then
     )
     app.add_url_rule("/start", "start", lambda: render_template_string(START))
     html = app.test_client().get("/start").text

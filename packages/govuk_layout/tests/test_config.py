@@ -81,7 +81,8 @@ def test_environment_values_that_are_not_json_are_config_errors(
 @pytest.mark.parametrize("sources", [["'self'", "https://tag.example"], "'self' https://tag.example"])
 def test_csp_sources_may_be_a_list_or_a_string(make_app: Callable[..., Flask], sources: object) -> None:
     app = make_app(GOVUK_CONTENT_SECURITY_POLICY={"default-src": "'self'", "script-src": sources})
-    header = app.test_client().get("/").headers["Content-Security-Policy"]
+    # A page: its policy carries the nonce (a response without a page, like "/", gets none).
+    header = app.test_client().get("/cookies").headers["Content-Security-Policy"]
     assert "script-src 'self' https://tag.example 'nonce-" in header
 
 

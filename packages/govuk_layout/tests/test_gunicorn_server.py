@@ -24,6 +24,7 @@ from govuk_layout.testing.processes import HOST, gunicorn
 MARKER = "<script>marker</script>"
 LIMIT = 1024 * 1024  # GOVUK_MAX_CONTENT_LENGTH's default
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+HEAD_TIMEOUT = 6  # shorter than the image's 10 s, so the test that waits for it is quick
 
 
 def served_app() -> Flask:
@@ -36,7 +37,11 @@ def served_app() -> Flask:
 @pytest.fixture(scope="module")
 def server(gunicorn_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The package's gunicorn config with its image defaults (workers, threads...), production settings."""
-    env = {**gunicorn_env, "GOVUK_SECURE_COOKIES": "false"}  # plain http here: a Secure cookie never comes back
+    env = {
+        **gunicorn_env,
+        "GOVUK_SECURE_COOKIES": "false",  # plain http here: a Secure cookie would never come back
+        "GUNICORN_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
+    }
     args = ["--config", "python:govuk_layout.gunicorn_conf", "--chdir", str(Path(__file__).parent)]
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with gunicorn("test_gunicorn_server:served_app()", log, env=env, args=args, ready="/healthz") as process:
@@ -102,6 +107,26 @@ def test_probes_and_pages_answer_within_a_second_while_50_slow_clients_are_conne
             with requests.get(server + path, timeout=1) as response:  # a second for connect and for the answer
                 assert response.status_code == 200, path
         assert slow.still_open() == 50, "the probes should have been answered while the slow clients were connected"
+
+
+def test_a_head_not_complete_in_time_closes_the_connection(server: str) -> None:
+    with socket.create_connection((HOST, _port(server)), timeout=HEAD_TIMEOUT + 10) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")  # and nothing more
+        assert connection.recv(1) == b"", "the server should have closed the connection"
+
+
+def test_a_head_sent_in_pieces_and_pipelined_requests_are_each_answered(server: str) -> None:
+    """The worker collects heads itself: one split over several packets, then two sent in one go behind it."""
+    with socket.create_connection((HOST, _port(server)), timeout=10) as connection:
+        for piece in (b"GET /healthz HT", b"TP/1.1\r\nHost: local", b"host\r\n", b"\r\n"):
+            connection.sendall(piece)
+            time.sleep(0.2)
+        twice = b"GET /healthz?n=2 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        connection.sendall(twice + twice.replace(b"HTTP/1.1\r\n", b"HTTP/1.1\r\nConnection: close\r\n"))
+        answers = b""
+        while chunk := connection.recv(65536):
+            answers += chunk
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 3, answers[:500]
 
 
 def _chunks(body: bytes, size: int = 65536) -> Iterator[bytes]:

@@ -38,8 +38,14 @@ content_types = st.sampled_from(
 
 
 @pytest.fixture
-def hostile_app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app(RATELIMIT_ENABLED=False)  # these tests send far more than a person would
+def hostile_app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    return make_analytics_app(RATELIMIT_ENABLED=False)  # these tests send far more than a person would
+
+
+@pytest.fixture
+def app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    """With analytics on, so the cookies page has its form (the one these tests post)."""
+    return make_analytics_app()
 
 
 def assert_consent_is_valid(client: FormClient) -> None:

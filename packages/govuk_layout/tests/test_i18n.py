@@ -118,8 +118,13 @@ def test_the_session_expiry_page_in_welsh(bilingual: FlaskClient) -> None:
     assert catalogues.english_left(catalogues.page_text(html), [PACKAGE]) == []
 
 
-def test_the_cookie_banner_in_welsh(bilingual: FlaskClient) -> None:
-    html = bilingual.get("/privacy?lang=cy").get_data(as_text=True)
+@pytest.fixture
+def bilingual_analytics(make_analytics_app: Callable[..., Flask]) -> FlaskClient:
+    return make_analytics_app(**BILINGUAL).test_client()
+
+
+def test_the_cookie_banner_in_welsh(bilingual_analytics: FlaskClient) -> None:
+    html = bilingual_analytics.get("/privacy?lang=cy").get_data(as_text=True)
     banner = re.search(r'<div class="govuk-cookie-banner.*?</form>', html, re.S)
     assert banner
     assert "Derbyn cwcis dadansoddol" in banner.group(0)
@@ -127,9 +132,9 @@ def test_the_cookie_banner_in_welsh(bilingual: FlaskClient) -> None:
     assert catalogues.english_left(catalogues.page_text(banner.group(0)), [PACKAGE]) == []
 
 
-def test_a_missing_choice_is_a_welsh_error(bilingual: FlaskClient) -> None:
-    token = csrf_token(bilingual.get("/cookies?lang=cy").get_data(as_text=True))
-    response = bilingual.post("/cookies", data={"csrf_token": token, "source": "page"})
+def test_a_missing_choice_is_a_welsh_error(bilingual_analytics: FlaskClient) -> None:
+    token = csrf_token(bilingual_analytics.get("/cookies?lang=cy").get_data(as_text=True))
+    response = bilingual_analytics.post("/cookies", data={"csrf_token": token, "source": "page"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert title(html) == "Gwall: Cwcis – Apply for a thing – GOV.UK"

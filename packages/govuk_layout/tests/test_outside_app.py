@@ -384,6 +384,7 @@ def test_the_cookie_banner_returns_to_the_page_under_the_prefix(fishing_app: str
     html = behind_proxy(fishing_app, "/contact", opener).text
     assert f'<form method="post" action="{PREFIX}/cookies"' in html
     assert f'name="next" value="{PREFIX}/contact"' in html
-    choice = {"csrf_token": csrf_token(html), "analytics": "no", "source": "banner", "next": f"{PREFIX}/contact"}
+    # No analytics id, so the banner's one choice is "Hide cookie message".
+    choice = {"csrf_token": csrf_token(html), "cookies": "hide", "source": "banner", "next": f"{PREFIX}/contact"}
     chosen = behind_proxy(fishing_app, "/cookies", opener, data=urllib.parse.urlencode(choice).encode(), method="POST")
     assert (chosen.status, chosen.location) == (302, f"{PREFIX}/contact")

@@ -23,13 +23,15 @@ def test_standard_pages(client: FormClient, path: str, title: str) -> None:
     assert "team@justice.gov.uk" in html or path == "/cookies"
 
 
-def test_cookie_banner_shows_until_a_choice_is_made(client: FormClient) -> None:
+def test_cookie_banner_shows_until_a_choice_is_made(analytics_client: FormClient) -> None:
+    client = analytics_client
     html = client.get("/privacy").get_data(as_text=True)
     assert "govuk-cookie-banner" in html
     assert 'name="analytics" value="yes"' in html or 'value="yes" name="analytics"' in html
 
 
-def test_banner_accept_without_javascript(client: FormClient) -> None:
+def test_banner_accept_without_javascript(analytics_client: FormClient) -> None:
+    client = analytics_client
     response = client.post_form("/cookies", {"analytics": "yes", "source": "banner", "next": "/privacy"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/privacy"
@@ -44,19 +46,22 @@ def test_banner_accept_without_javascript(client: FormClient) -> None:
     assert 'value="yes" checked' in client.get("/cookies").get_data(as_text=True)
 
 
-def test_banner_reject(client: FormClient) -> None:
+def test_banner_reject(analytics_client: FormClient) -> None:
+    client = analytics_client
     client.post_form("/cookies", {"analytics": "no", "source": "banner", "next": "/accessibility"})
     assert client.get_cookie("cookies_policy").value == "analytics=no"
     assert "You’ve rejected analytics cookies" in client.get("/accessibility").get_data(as_text=True)
 
 
-def test_banner_refuses_offsite_redirect(client: FormClient) -> None:
+def test_banner_refuses_offsite_redirect(analytics_client: FormClient) -> None:
+    client = analytics_client
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         response = client.post_form("/cookies", {"analytics": "no", "source": "banner", "next": target})
         assert response.headers["Location"] == "/cookies"
 
 
-def test_cookies_page_changes_the_choice(client: FormClient) -> None:
+def test_cookies_page_changes_the_choice(analytics_client: FormClient) -> None:
+    client = analytics_client
     client.post_form("/cookies", {"analytics": "yes", "source": "banner", "next": "/"})
     response = client.post_form("/cookies", {"analytics": "no", "source": "page"}, follow_redirects=True)
     assert client.get_cookie("cookies_policy").value == "analytics=no"
@@ -65,7 +70,8 @@ def test_cookies_page_changes_the_choice(client: FormClient) -> None:
     assert 'value="no" checked' in html
 
 
-def test_cookies_page_without_a_choice_shows_an_error(client: FormClient) -> None:
+def test_cookies_page_without_a_choice_shows_an_error(analytics_client: FormClient) -> None:
+    client = analytics_client
     response = client.post_form("/cookies", {"source": "page"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -74,7 +80,8 @@ def test_cookies_page_without_a_choice_shows_an_error(client: FormClient) -> Non
     assert "Select yes if you want to accept analytics cookies" in html
 
 
-def test_banner_with_bad_value_is_a_400_page(client: FormClient) -> None:
+def test_banner_with_bad_value_is_a_400_page(analytics_client: FormClient) -> None:
+    client = analytics_client
     response = client.post_form("/cookies", {"analytics": "maybe", "source": "banner"})
     assert response.status_code == 400
     assert "Sorry, there is a problem with your request" in response.get_data(as_text=True)

@@ -20,8 +20,8 @@ LINKS = {
 
 
 @pytest.fixture
-def prefixed(make_app: Callable[..., Flask]) -> FlaskClient:
-    app = make_app(**LINKS)
+def prefixed(make_analytics_app: Callable[..., Flask]) -> FlaskClient:
+    app = make_analytics_app(**LINKS)  # analytics on: the banner's choice and its confirmation are under test
 
     @app.get("/go")
     def go() -> object:

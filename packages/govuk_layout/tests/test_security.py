@@ -130,7 +130,7 @@ def test_headers_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
 
 
 def test_session_cookie_is_host_prefixed_secure_httponly_and_lax_in_production(client: FlaskClient) -> None:
-    with client.get("/cookies", base_url=HTTPS) as response:
+    with client.get("/privacy", base_url=HTTPS) as response:
         cookie = response.headers["Set-Cookie"]
     # __Host-: the browser refuses it without Secure and Path=/, or with a Domain.
     assert cookie.startswith("__Host-session=")
@@ -141,8 +141,8 @@ def test_session_cookie_is_host_prefixed_secure_httponly_and_lax_in_production(c
     assert "; SameSite=Lax" in cookie
 
 
-def test_development_allows_plain_http_and_generates_a_key(make_app: Callable[..., Flask]) -> None:
-    app = make_app(GOVUK_ENVIRONMENT="development", SECRET_KEY=None)
+def test_development_allows_plain_http_and_generates_a_key(make_analytics_app: Callable[..., Flask]) -> None:
+    app = make_analytics_app(GOVUK_ENVIRONMENT="development", SECRET_KEY=None)  # so the cookies page has a form
     assert app.secret_key and len(str(app.secret_key)) >= 32
     client = app.test_client()
     with client.get("/cookies") as response:

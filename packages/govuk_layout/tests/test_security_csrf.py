@@ -15,6 +15,12 @@ from govuk_layout.testing import FormClient, csrf_token, form_client
 HEADING = "Sorry, this page has timed out"
 
 
+@pytest.fixture
+def app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    """With analytics on, so the cookies page has its form (the one these tests post)."""
+    return make_analytics_app()
+
+
 def _choice(data: dict[str, str]) -> dict[str, str]:
     return {"analytics": "yes", "source": "page", **data}
 
@@ -104,9 +110,9 @@ def test_a_token_whose_session_was_lost_is_refused(app: Flask, client: FormClien
 
 
 def test_an_expired_token_is_refused_when_a_time_limit_is_set(
-    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+    make_analytics_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(WTF_CSRF_TIME_LIMIT=600)
+    app = make_analytics_app(WTF_CSRF_TIME_LIMIT=600)
     client = form_client(app)
     real = TimestampSigner.get_timestamp
     with monkeypatch.context() as patch:
@@ -163,8 +169,8 @@ def test_every_page_swaps_in_a_fresh_token_after_going_back(client: FormClient) 
     assert "govuk_layout.csrf_token" in html
 
 
-def test_csrf_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
-    app = make_app(WTF_CSRF_ENABLED=False)
+def test_csrf_can_be_switched_off(make_analytics_app: Callable[..., Flask]) -> None:
+    app = make_analytics_app(WTF_CSRF_ENABLED=False)
     client = form_client(app)
     with client.post("/cookies", data=_choice({})) as response:
         assert response.status_code == 302

@@ -212,3 +212,22 @@ def test_without_a_layout_of_its_own_package_pages_extend_the_packages(tmp_path:
     html = service_app(tmp_path).test_client().get("/cookies").get_data(as_text=True)
     assert "fishing.css" not in html
     assert 'class="govuk-footer' in html
+
+
+BROKEN_LAYOUT = """{% extends "govuk_layout/base.html" %}
+{% block headExtra %}{{ no_such_helper() }}{% endblock %}
+"""
+
+
+@pytest.mark.parametrize("layout", ["broken.html", "no-such-layout.html"])
+def test_error_pages_fall_back_to_the_packages_layout_when_the_services_fails(tmp_path: Path, layout: str) -> None:
+    app = service_app(tmp_path, GOVUK_BASE_TEMPLATE=layout)
+    (tmp_path / "templates" / "broken.html").write_text(BROKEN_LAYOUT)
+    client = app.test_client()
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert "<title>Page not found – Apply for a fishing licence – Ministry of Justice</title>" in missing.text
+    failed = client.get("/cookies")  # the page itself cannot render: the GOV.UK 500 page, on the package's layout
+    assert failed.status_code == 500
+    assert "Sorry, there is a problem with the service – Apply for a fishing licence" in failed.text
+    assert 'class="govuk-footer' in failed.text and "Traceback" not in failed.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from flask import Flask
 
 from govuk_layout.testing import FormClient, assert_govuk_page, assert_security_headers, csrf_token
 from govuk_layout.testing.hostile import SCRIPT, assert_safe
@@ -11,6 +14,12 @@ from govuk_layout.testing.hostile import SCRIPT, assert_safe
 def test_pytest_loads_the_plugin_from_its_entry_point(pytestconfig: pytest.Config) -> None:
     plugin = pytestconfig.pluginmanager.get_plugin("govuk_layout")
     assert plugin is not None and plugin.__name__ == "govuk_layout.testing"
+
+
+@pytest.fixture
+def app(make_analytics_app: Callable[..., Flask]) -> Flask:
+    """With analytics on, so the cookies page has a form to post."""
+    return make_analytics_app()
 
 
 def test_the_client_fixture_posts_forms_with_the_pages_token(client: FormClient) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import axe_check
 import pytest
 import servers
+from fake_google import MEASUREMENT_ID, Offline
 from html_check import HtmlChecker, vnu_jar
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
@@ -112,6 +113,33 @@ def live_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
 def govuk_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
     """The example as a service on GOV.UK would run it (GOVUK_BRAND=govuk), on the same table."""
     return serve("app-govuk", create_table=False, GOVUK_BRAND="govuk", RATELIMIT_DEFAULT="100000 per minute")
+
+
+@pytest.fixture(scope="session")
+def analytics_server(serve: Callable[..., ServerProcess]) -> ServerProcess:
+    """The example with Google Analytics 4 on (GOVUK_GOOGLE_ANALYTICS_ID); open its pages with ``analytics_page``."""
+    return serve(
+        "app-analytics",
+        create_table=False,
+        GOVUK_GOOGLE_ANALYTICS_ID=MEASUREMENT_ID,
+        RATELIMIT_DEFAULT="100000 per minute",
+    )
+
+
+@pytest.fixture
+def analytics_page(new_page: Callable[..., Page], analytics_server: ServerProcess) -> Iterator[Callable[..., Offline]]:
+    """Open a page of ``analytics_server`` that reaches nothing off this machine: Google's hosts answer from
+    fake_google.py's fakes, and any other request is aborted, which fails the test."""
+    opened: list[Offline] = []
+
+    def open_page(**options: object) -> Offline:
+        page = new_page(base_url=analytics_server.url, **options)
+        opened.append(Offline(page, analytics_server.url))
+        return opened[-1]
+
+    yield open_page
+    leaked = [url for offline in opened for url in offline.blocked]
+    assert not leaked, f"requests that would have left the machine: {leaked}"
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,13 @@ SERVICE = "Request access to an Operations Engineering service"
 # The end of every title, per GOVUK_BRAND; the example, on a justice.gov.uk host, has the organisation's.
 TITLE_SUFFIX = {"organisation": "Ministry of Justice", "govuk": "GOV.UK"}
 ORGANISATION = TITLE_SUFFIX["organisation"]
+# Collects every CSP violation the page reports, before any of the page's own scripts run.
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
 START_DATE = datetime.date.today() + datetime.timedelta(days=30)
 REFERENCE = re.compile(r"RA-[A-HJKMNP-TV-Z2-9]{4}-[A-HJKMNP-TV-Z2-9]{4}")
 

@@ -1,10 +1,15 @@
-"""The cookie banner and the cookies page: the choice is made, remembered across pages and changed."""
+"""The cookie banner and the cookies page: the choice is made, remembered across pages and changed.
+
+There is a choice only with analytics on, so these run on ``analytics_server`` (test_analytics.py has the
+example's own banner, which tells of essential cookies only).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+from fake_google import Offline
 from journey import ORGANISATION, SERVICE, Audit, error_summary
 from playwright.sync_api import Page, expect
 
@@ -19,10 +24,10 @@ def _consent(page: Page) -> str | None:
 @pytest.mark.parametrize(("choice", "verb", "value"), [("Accept", "accepted", "yes"), ("Reject", "rejected", "no")])
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript on", "javascript off"])
 def test_banner_choice_is_remembered_and_changed_on_the_cookies_page(
-    new_page: Callable[..., Page], audit: Audit, choice: str, verb: str, value: str, javascript: bool
+    analytics_page: Callable[..., Offline], audit: Audit, choice: str, verb: str, value: str, javascript: bool
 ) -> None:
     mode = "javascript on" if javascript else "javascript off"
-    page = new_page(java_script_enabled=javascript)
+    page = analytics_page(java_script_enabled=javascript).page
     page.goto("/privacy")
     banner = page.get_by_role("region", name=BANNER)
     expect(banner).to_contain_text("We’d also like to use analytics cookies")
@@ -57,7 +62,8 @@ def test_banner_choice_is_remembered_and_changed_on_the_cookies_page(
     expect(page.get_by_role("region", name=BANNER)).to_have_count(0)
 
 
-def test_cookies_page_without_a_choice_shows_an_error(page: Page, audit: Audit) -> None:
+def test_cookies_page_without_a_choice_shows_an_error(analytics_page: Callable[..., Offline], audit: Audit) -> None:
+    page = analytics_page().page
     page.goto("/cookies")
     expect(page.get_by_role("region", name=BANNER)).to_have_count(0)  # the page asks the same question
     page.get_by_role("button", name="Save cookie settings").click()

@@ -6,16 +6,8 @@ import re
 from collections.abc import Callable
 
 import pytest
-from journey import Audit, answer
+from journey import RECORD_VIOLATIONS, Audit, answer
 from playwright.sync_api import Error, Page, expect
-
-# Collects every CSP violation the page reports, before any of the page's own scripts run.
-RECORD_VIOLATIONS = """
-window.cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`);
-});
-"""
 
 
 def _page(new_page: Callable[..., Page]) -> Page:

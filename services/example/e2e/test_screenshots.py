@@ -31,8 +31,7 @@ def _out(tmp_path: Path) -> Path:
 
 def _start(page: Page) -> None:
     page.goto("/")
-    page.get_by_role("button", name="Reject analytics cookies").click()
-    page.get_by_role("link", name="Hide cookie message").click()
+    page.get_by_role("button", name="Hide cookie message").click()
 
 
 def _shot(page: Page, path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from importlib.metadata import version
 
+from govuk_layout.components import component_cache
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
 from govuk_layout.csrf import csrf_exempt
 from govuk_layout.extension import GovukLayout, LayoutState
@@ -15,6 +16,7 @@ __all__ = [
     "LayoutState",
     "NavigationItem",
     "__version__",
+    "component_cache",
     "csrf_exempt",
     "no_store",
     "rotate_session",

@@ -38,9 +38,11 @@ def compress_response(response: Response) -> Response:
     ):
         return response
     response.vary.add("Accept-Encoding")
-    encoding = choose_encoding()
     data = response.get_data()
-    if encoding is None or len(data) < MIN_SIZE:
+    if len(data) < MIN_SIZE:
+        return response
+    encoding = choose_encoding()  # parsing Accept-Encoding only when there is something to compress
+    if encoding is None:
         return response
     if encoding == "br":
         body = brotli.compress(data, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)

@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSetti
 from govuk_layout.health import BLUEPRINT_NAME as HEALTH_BLUEPRINT
 from govuk_layout.i18n import N_
 
+DEFAULT_BASE_TEMPLATE = "govuk_layout/base.html"
 # Same-origin everything; scripts also need this request's nonce (added by security.py).
 DEFAULT_CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
@@ -215,7 +216,7 @@ class LayoutSettings(BaseSettings):
         section=SERVICE,
     )
     GOVUK_BASE_TEMPLATE: str = setting(
-        "govuk_layout/base.html",
+        DEFAULT_BASE_TEMPLATE,
         "The layout every package page extends: form pages, the cookies, accessibility and privacy pages, error "
         "and session pages. Name your own layout (which extends `govuk_layout/base.html`) so its stylesheet, "
         "footer or blocks appear on those pages too.",
@@ -229,9 +230,19 @@ class LayoutSettings(BaseSettings):
     )
     GOVUK_COOKIE_CONSENT_NAME: str = setting(
         "cookies_policy",
-        "The cookie that remembers the analytics choice (letters, digits, `_` and `-`).",
+        "The cookie that remembers the cookie choice: analytics yes or no, or, without analytics, that the "
+        "cookie message was hidden (letters, digits, `_` and `-`).",
         section=SERVICE,
         pattern=r"^[A-Za-z0-9_\-]+$",
+    )
+    GOVUK_GOOGLE_ANALYTICS_ID: str | None = setting(
+        None,
+        "A Google Analytics 4 measurement id (`G-` and letters or digits). Set, the cookie banner and the cookies "
+        "page ask about analytics cookies, pages load Google's tag only once someone accepts, and the CSP gains "
+        "GA4's hosts (see Analytics below). Unset, no analytics: the banner and the cookies page tell of "
+        "essential cookies only.",
+        section=SERVICE,
+        pattern=r"^G-[A-Z0-9]{4,20}$",
     )
     GOVUK_ACCESSIBILITY_REVIEWED: datetime.date | None = setting(
         None,
@@ -389,10 +400,10 @@ class LayoutSettings(BaseSettings):
         section=SECURITY,
         gt=0,
     )
-    # Flask-Limiter's own keys, plus the Redis URL production shares counters through (limits.py).
+    # Rate limits (limits.py, Flask-Limiter's key names), plus the Redis URL production shares counters through.
     RATELIMIT_ENABLED: bool | None = setting(
         None,
-        "Limit requests per client address (Flask-Limiter). Over the limit, the GOV.UK 429 page with "
+        "Limit requests per client address and page (a fixed window). Over the limit, the GOV.UK 429 page with "
         "`Retry-After`. Static files and the health endpoints are never limited. Unset: on, except under `TESTING`, "
         "so a test's many requests are not refused; a test of the limits sets it.",
         section=SECURITY,
@@ -461,6 +472,14 @@ class LayoutSettings(BaseSettings):
         "Prometheus request counters and durations per endpoint. Under gunicorn the master serves every "
         "worker's metrics on `METRICS_PORT`, a port the Ingress never routes to.",
         section=OPERABILITY,
+    )
+    GOVUK_COMPONENT_CACHE_SIZE: int = setting(
+        512,
+        "How many rendered GOV.UK component calls (`govukInput(...)`, `govukButton(...)`, ...) each process keeps, "
+        "keyed by the component and its exact params; the least recently used go first. `0` turns the cache off. "
+        "`govuk_layout.component_cache().stats()` gives its hits and misses.",
+        section=OPERABILITY,
+        ge=0,
     )
     # Staff sign-in over OpenID Connect (auth.py, the `auth` extra). Off until GOVUK_OIDC_ISSUER is set.
     GOVUK_OIDC_ISSUER: str | None = setting(
@@ -546,6 +565,11 @@ class LayoutSettings(BaseSettings):
     def _storage(cls, value: str | None) -> str | None:
         if value and urlsplit(value).scheme not in _STORAGE_SCHEMES:
             raise ValueError(f"must start with one of {', '.join(s + '://' for s in _STORAGE_SCHEMES)}")
+        return value or None  # an empty variable means "not set"
+
+    @field_validator("GOVUK_GOOGLE_ANALYTICS_ID", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: Any) -> Any:
         return value or None  # an empty variable means "not set"
 
     @field_validator("GOVUK_OIDC_ISSUER")

@@ -8,8 +8,13 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
+from govuk_layout import analytics
+
 ONE_YEAR = datetime.timedelta(days=365)
 CHOICES = ("yes", "no")
+# Without analytics (no GOVUK_GOOGLE_ANALYTICS_ID) there is nothing to choose: the cookie records that the
+# essential-cookies message was hidden. Set an id later, and the banner asks about analytics again.
+ESSENTIAL = "essential"
 
 
 def cookie_name() -> str:
@@ -17,21 +22,30 @@ def cookie_name() -> str:
 
 
 def current_choice() -> str | None:
-    """'yes' or 'no' for analytics cookies, or None when the user has not chosen."""
+    """'yes' or 'no' for analytics cookies, or None when the user has not chosen.
+
+    Without analytics, ESSENTIAL once the banner was hidden (or any choice recorded), else None.
+    """
     value = request.cookies.get(cookie_name(), "")
     choice = value.removeprefix("analytics=")
-    return choice if value.startswith("analytics=") and choice in CHOICES else None
+    analytics_choice = choice if value.startswith("analytics=") and choice in CHOICES else None
+    if analytics.measurement_id():
+        return analytics_choice
+    return ESSENTIAL if analytics_choice or value == ESSENTIAL else None
 
 
-def remember(response: Response, analytics: str) -> None:
+def remember(response: Response, choice: str) -> None:
+    """Record ``choice`` ('yes', 'no' or ESSENTIAL) for a year; anything but 'yes' also expires GA4's cookies."""
     response.set_cookie(
         cookie_name(),
-        f"analytics={analytics}",
+        ESSENTIAL if choice == ESSENTIAL else f"analytics={choice}",
         max_age=int(ONE_YEAR.total_seconds()),
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         httponly=True,
         samesite="Lax",
     )
+    if choice != "yes":
+        analytics.expire_cookies(response)
 
 
 def safe_return_path(target: str | None, default: str) -> str:

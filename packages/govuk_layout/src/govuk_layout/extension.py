@@ -12,9 +12,11 @@ from pathlib import Path
 from flask import Flask
 
 from govuk_layout import (
+    analytics,
     assets,
     auth,
     chrome,
+    components,
     compression,
     csrf,
     errors,
@@ -101,6 +103,14 @@ class GovukLayout:
         """
         sessions.rotate_session()
 
+    @staticmethod
+    def component_cache(app: Flask | None = None) -> components.ComponentCache:
+        """The app's cache of rendered GOV.UK components (default: the current app); ``.stats()`` has its hit rate.
+
+        See :func:`govuk_layout.components.component_cache`.
+        """
+        return components.component_cache(app)
+
     def init_app(self, app: Flask) -> None:
         """Register templates, standard pages, error pages, assets and health endpoints on ``app``.
 
@@ -132,10 +142,12 @@ class GovukLayout:
             app, assets_dir, settings.GOVUK_ASSETS_URL, extra_headers=security.static_security_headers(app.config)
         )
         app.jinja_env.add_extension(chrome.ChromeCache)
+        components.init_app(app, settings.GOVUK_COMPONENT_CACHE_SIZE)
         app.after_request(compression.compress_response)
         app.register_blueprint(templating.frontend_templates)
         app.register_blueprint(health.create_blueprint())
         app.context_processor(templating.context)
+        analytics.init_app(app)
         errors.register(app)
         overlaps.init_app(app)
         auth.init_app(app, settings)

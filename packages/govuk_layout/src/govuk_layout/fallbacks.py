@@ -19,8 +19,6 @@ from prometheus_client import Counter
 REDIS_TIMEOUT = 0.25
 # Seconds a user is asked to wait before trying again, on the 503 page's Retry-After.
 RETRY_AFTER = 30
-# Flask-Limiter's own warning when it starts counting in memory.
-_LIMITER_FALLBACK = "falling back to in-memory storage"
 
 
 @functools.cache
@@ -34,20 +32,3 @@ def store_unreachable(store: str, error: BaseException | str) -> None:
     _counter().labels(store).inc()
     logger = current_app.logger if has_app_context() else logging.getLogger("govuk_layout")
     logger.warning("%s store unreachable, falling back: %s", store, error)
-
-
-class LimiterFallbackSignal(logging.Filter):
-    """Turns Flask-Limiter's "falling back to in-memory storage" warning into our log line and counter."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if _LIMITER_FALLBACK in record.getMessage():
-            store_unreachable("ratelimit", record.getMessage())
-            return False  # store_unreachable has logged it, with the request id
-        return True
-
-
-def watch_limiter() -> None:
-    """Install the filter on Flask-Limiter's logger, once per process."""
-    logger = logging.getLogger("flask-limiter")
-    if not any(isinstance(existing, LimiterFallbackSignal) for existing in logger.filters):
-        logger.addFilter(LimiterFallbackSignal())

@@ -21,7 +21,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '1551')}"  # nosec B104 - the container
 # (up to seconds when it is slow), the others keep serving pages and the kubelet's probes, where a sync worker
 # would block. So: one process per core the pod is given (2), each with 4 threads.
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-# gthread with the request head read by the event loop, so slow clients hold no thread (gunicorn_worker.py).
+# gthread with the request head read by the event loop, so slow clients hold no thread (gunicorn_worker.py);
+# GUNICORN_HEAD_TIMEOUT (seconds, default 10) closes a connection whose head is not complete by then.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "govuk_layout.gunicorn_worker.HeadReadingWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))

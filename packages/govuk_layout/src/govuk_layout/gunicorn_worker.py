@@ -22,6 +22,7 @@ browser doing anything with it.
 from __future__ import annotations
 
 import errno
+import os
 import selectors
 import ssl
 import time
@@ -35,7 +36,7 @@ from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import ThreadWorker
 
 # A client on the pod network (the kubelet, Prometheus) sends its head at once; the ingress does too.
-HEAD_TIMEOUT = 10.0
+HEAD_TIMEOUT = float(os.environ.get("GUNICORN_HEAD_TIMEOUT", "10"))
 END_OF_HEAD = b"\r\n\r\n"
 # gunicorn's statuses for what a client sent wrong; the first match wins (ParseException is the base class).
 CLIENT_ERRORS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], int, str], ...] = (

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.support import NullTranslations
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, get_babel, get_locale, get_translations
 from werkzeug.wrappers import Response
@@ -84,13 +85,16 @@ def switcher() -> list[dict[str, Any]]:
     ]
 
 
-def config_text(text: str) -> str:
+def config_text(text: str, translations: NullTranslations | None = None) -> str:
     """Text from config (service name, navigation, department) in the page's language.
 
-    Looked up in the catalogues like any message, and English as it is when no catalogue has it.
-    Unlike ``_()`` in templates, it never %-formats the text and never marks it safe.
+    Looked up in the catalogues (``translations``, when the caller already has the page's) like any
+    message, and English as it is when no catalogue has it. Unlike ``_()`` in templates, it never
+    %-formats the text and never marks it safe.
     """
-    return str(get_translations().ugettext(text)) if text else text
+    if not text:
+        return text
+    return str((get_translations() if translations is None else translations).ugettext(text))
 
 
 # A number in each CLDR plural category, to ask a catalogue for that category's form.

@@ -54,7 +54,7 @@ def _limit_streamed_body() -> None:
         return  # Werkzeug refuses a declared length over the limit itself
     if not environ.get("wsgi.input_terminated"):
         return  # the server does not say where the body ends, so Werkzeug reads none of it
-    body = bytearray()
+    body = bytearray()  # held in memory: at most the limit and one byte
     while len(body) <= limit:  # a WSGI stream may return less than asked for
         chunk = environ["wsgi.input"].read(limit + 1 - len(body))
         if not chunk:

@@ -1,23 +1,31 @@
-"""Rate limits per client address, with the GOV.UK 429 page and a Retry-After header.
+"""Rate limits per client address and page, with the GOV.UK 429 page and a Retry-After header.
 
-Counters live in memory for local development and tests, and in Redis in
-production so every worker and replica shares them. Static files and the
-health probes are never limited.
+Counters live in memory for local development and tests, and in Redis in production so every
+worker and replica shares them. Static files and the health probes are never limited.
+
+The counting is the ``limits`` library's (the engine Flask-Limiter is built on): a fixed window
+per address and endpoint, one storage call a request. Flask-Limiter's own per-request resolution
+(decorators, blueprint and meta limits, re-parsing the limit strings) cost more than the Redis
+call itself, for features govuk-layout does not offer (see docs/performance.md).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 from flask import Flask, current_app, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from limits import parse_many
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
-from werkzeug.wrappers import Response
 
 from govuk_layout import fallbacks
+
+EXTENSION_KEY = "govuk_layout.limits"
+# Seconds counting stays in this process's memory after the store failed, before Redis is tried again.
+RECHECK_AFTER = 30
 
 
 def storage_uri(app: Flask) -> str:
@@ -33,68 +41,95 @@ def storage_uri(app: Flask) -> str:
     return str(config["REDIS_URL"])
 
 
+class RateLimits:
+    """One app's limits: ``RATELIMIT_DEFAULT`` per client address and endpoint, parsed once.
+
+    When the store fails, counting carries on in this process's memory (a warning line and
+    ``govuk_store_fallbacks_total{store="ratelimit"}``), and the store is tried again after
+    ``RECHECK_AFTER`` seconds, so a Redis outage never takes the service down.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        config = app.config
+        uri = storage_uri(app)
+        options: dict[str, Any] = {}
+        if not uri.startswith("memory:"):
+            options = {"socket_connect_timeout": fallbacks.REDIS_TIMEOUT, "socket_timeout": fallbacks.REDIS_TIMEOUT}
+        self.items: list[RateLimitItem] = parse_many(config["RATELIMIT_DEFAULT"])
+        self.prefix = str(config["RATELIMIT_KEY_PREFIX"] or app.import_name)
+        self.storage = storage_from_string(uri, **options)
+        self.limiter: RateLimiter = FixedWindowRateLimiter(self.storage)
+        self._fallback = FixedWindowRateLimiter(MemoryStorage())
+        self._store_failed_at: float | None = None
+
+    def _current(self) -> RateLimiter:
+        if self._store_failed_at is None:
+            return self.limiter
+        if time.monotonic() - self._store_failed_at < RECHECK_AFTER:
+            return self._fallback
+        self._store_failed_at = None  # time to try the store again
+        return self.limiter
+
+    def hit(self, *identifiers: str) -> RateLimitItem | None:
+        """Count one request against every limit; the first one it breaches, or None."""
+        for item in self.items:
+            limiter = self._current()
+            try:
+                allowed = limiter.hit(item, self.prefix, *identifiers)
+            except Exception as error:  # the store failed (redis-py's errors and OSError among others)
+                fallbacks.store_unreachable("ratelimit", error)
+                self._store_failed_at = time.monotonic()
+                allowed = self._fallback.hit(item, self.prefix, *identifiers)
+            if not allowed:
+                return item
+        return None
+
+    def retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
+        """Whole seconds until ``item``'s window for ``identifiers`` resets (at most the window's length)."""
+        try:
+            reset = self._current().get_window_stats(item, self.prefix, *identifiers).reset_time
+            seconds = min(math.ceil(reset - time.time()), item.get_expiry())
+        except Exception:  # the store failed after the breach: the window's length is a safe upper bound
+            current_app.logger.warning("rate limit store unreachable while computing Retry-After")
+            seconds = item.get_expiry()
+        return max(1, seconds)
+
+    def limit(self, *identifiers: str) -> None:
+        """Raise the 429 (with Retry-After) when this request breaches a limit counted under ``identifiers``."""
+        breached = self.hit(*identifiers)
+        if breached is not None:
+            raise TooManyRequests(retry_after=self.retry_after(breached, *identifiers))
+
+
+def get_limiter(app: Flask) -> RateLimits:
+    """The app's limits (``.storage`` is the ``limits`` storage, ``.limiter`` the strategy); limits must be on."""
+    limits: RateLimits = app.extensions[EXTENSION_KEY]
+    return limits
+
+
 def _exempt() -> bool:
     exempt = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
     return any(name in exempt for name in request.blueprints)
 
 
-def _retry_after(response: Response) -> Response:
-    if response.status_code != 429 or "Retry-After" in response.headers:
-        return response
-    breached = get_limiter(current_app).current_limit
-    seconds = 60
-    if breached is not None:
-        try:
-            seconds = min(math.ceil(breached.reset_at - time.time()), breached.limit.get_expiry())
-        except Exception:  # the store failed after the breach: the window's length is a safe upper bound
-            current_app.logger.warning("rate limit store unreachable while computing Retry-After")
-            seconds = breached.limit.get_expiry()
-    response.headers["Retry-After"] = str(max(1, seconds))
-    return response
+def _client() -> str:
+    return request.remote_addr or "127.0.0.1"
 
 
-def _limit_unrouted() -> None:
-    """Flask-Limiter skips requests no view matched (404, 405): count them against the default limit too."""
-    if request.routing_exception is None:
+def check_limit() -> None:
+    """A ``before_request`` hook: count every request (unrouted ones, 404 and 405, too) but the exempt ones."""
+    if _exempt():
         return
-    config = current_app.config
-    try:
-        for item in parse_many(config["RATELIMIT_DEFAULT"]):
-            if not get_limiter(current_app).limiter.hit(
-                item, config["RATELIMIT_KEY_PREFIX"], "unrouted", get_remote_address()
-            ):
-                raise TooManyRequests(retry_after=item.get_expiry())
-    except TooManyRequests:
-        raise
-    except Exception as error:  # the store failed: Flask-Limiter's own fallback covers the routed pages
-        fallbacks.store_unreachable("ratelimit", error)
-
-
-def get_limiter(app: Flask) -> Limiter:
-    """The app's Limiter, for per-view limits: ``get_limiter(app).limit("5 per minute")(view)``."""
-    limiter: Limiter = next(iter(app.extensions["limiter"]))
-    return limiter
+    get_limiter(current_app).limit(_client(), request.endpoint or "unrouted")
 
 
 def init_app(app: Flask) -> None:
-    """Limit every view by client address (``RATELIMIT_DEFAULT``), unless turned off (by default under TESTING)."""
+    """Limit every request by client address (``RATELIMIT_DEFAULT``), unless turned off (by default under TESTING)."""
     if app.config["RATELIMIT_ENABLED"] is None:
         app.config["RATELIMIT_ENABLED"] = not app.testing
     if not app.config["RATELIMIT_ENABLED"]:
         return
-    uri = storage_uri(app)
-    app.config["RATELIMIT_STORAGE_URI"] = uri
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app)
     app.config["RATELIMIT_KEY_PREFIX"] = app.config["RATELIMIT_KEY_PREFIX"] or app.import_name
-    # Redis down must not mean the service is down: count in memory until it is back.
-    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    if not uri.startswith("memory:"):
-        app.config.setdefault(
-            "RATELIMIT_STORAGE_OPTIONS",
-            {"socket_connect_timeout": fallbacks.REDIS_TIMEOUT, "socket_timeout": fallbacks.REDIS_TIMEOUT},
-        )
-    fallbacks.watch_limiter()
-    limiter = Limiter(get_remote_address, app=app)
-    limiter.request_filter(_exempt)
-    app.before_request(_limit_unrouted)
-    app.after_request(_retry_after)
+    app.extensions[EXTENSION_KEY] = RateLimits(app)
+    app.before_request(check_limit)

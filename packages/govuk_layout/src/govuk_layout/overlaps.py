@@ -18,7 +18,8 @@ def overlaps(app: Flask) -> list[str]:
     ]
     if len(csrf_hooks) > 1:
         found.append("a CSRFProtect of its own: govuk-layout already protects every form (WTF_CSRF_ENABLED)")
-    if len(app.extensions.get("limiter", ())) > 1:
+    # Flask-Limiter's key; govuk-layout's own limits (limits.py) are not registered under it.
+    if app.config.get("RATELIMIT_ENABLED") and app.extensions.get("limiter"):
         found.append("a Limiter of its own: govuk-layout already limits every view (RATELIMIT_*)")
     if app.error_handler_spec.get(None, {}).get(404):
         found.append("an app-wide 404 error handler: it replaces the GOV.UK 404 page (override the template instead)")

@@ -8,24 +8,33 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
-from govuk_layout import consent, sessions
+from govuk_layout import analytics, consent, sessions
 
 BANNER_FLASH = "govuk_layout.cookie_banner"
 PAGE_FLASH = "govuk_layout.cookie_page"
 
 
+def _choice() -> str | None:
+    """The posted choice: 'yes' or 'no' with analytics on, ESSENTIAL (the banner hidden) without; else None."""
+    if analytics.measurement_id():
+        choice = request.form.get("analytics")
+        return choice if choice in consent.CHOICES else None
+    return consent.ESSENTIAL if request.form.get("cookies") == "hide" else None
+
+
 def cookies() -> Response | tuple[str, int]:
     error = None
     if request.method == "POST":
-        choice = request.form.get("analytics")
+        choice = _choice()
         from_banner = request.form.get("source") == "banner"
-        if choice in consent.CHOICES:
+        if choice:
             target = consent.safe_return_path(request.form.get("next"), url_for("govuk_layout.cookies"))
             response = redirect(target if from_banner else url_for("govuk_layout.cookies"))
             consent.remember(response, choice)
-            flash(choice, BANNER_FLASH if from_banner else PAGE_FLASH)
+            if choice != consent.ESSENTIAL:  # hiding the essential-cookies message needs no confirmation
+                flash(choice, BANNER_FLASH if from_banner else PAGE_FLASH)
             return response
-        if from_banner:
+        if from_banner or not analytics.measurement_id():  # without analytics the page has no question
             abort(400)
         error = gettext("Select yes if you want to accept analytics cookies")
     return render_template("govuk_layout/pages/cookies.html", error=error), 400 if error else 200

@@ -92,6 +92,10 @@ class _GovukSessions(SessionInterface):
         # A browser-session cookie that outlives the server's data, so an expired id can be recognised.
         return None
 
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        # The cookie has no expiry to refresh: it is sent again only when its id or the data changed.
+        return bool(session.modified)
+
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         if getattr(session, "govuk_unavailable", False):
             return
@@ -123,7 +127,21 @@ class _GovukSessions(SessionInterface):
 
 
 class RedisSessions(_GovukSessions, RedisSessionInterface):  # type: ignore[misc]  # Flask-Session has no types
-    """Sessions in Redis, with short socket timeouts."""
+    """Sessions in Redis, with short socket timeouts, one round trip per request unless the data changed.
+
+    Reading renews the idle timeout (GETEX, Redis 6.2+), so an unchanged session is not written back.
+    """
+
+    serializer: Any
+    client: redis.Redis
+
+    def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
+        lifetime = current_app.permanent_session_lifetime
+        stored = self.client.getex(store_id, ex=lifetime)
+        return self.serializer.decode(stored) if stored else None
+
+    def should_set_storage(self, app: Flask, session: Any) -> bool:
+        return bool(session.modified)
 
 
 class CacheSessions(_GovukSessions, CacheLibSessionInterface):  # type: ignore[misc]  # Flask-Session has no types

@@ -8,22 +8,47 @@ catalogues, so a Welsh page has no English left. Use them in place of the librar
 
 from __future__ import annotations
 
+import functools
+import re
+from importlib.resources import files
 from typing import Any
 
 from flask_babel import get_translations, gettext
 from govuk_frontend_wtf import wtforms_widgets as wtf
+from markupsafe import Markup
 
+from govuk_layout import components
 from govuk_layout.i18n import plural_forms
 
 
+@functools.cache
+def _component(template: str) -> str:
+    """The govuk-frontend-jinja macro a govuk-frontend-wtf widget template calls (``govukInput``)."""
+    source = (files("govuk_frontend_wtf") / "templates" / template.removeprefix("govuk_frontend_wtf/")).read_text()
+    found = re.search(r"\bimport\s+(govuk\w+)", source)
+    if found is None:
+        raise LookupError(f"{template} calls no govuk-frontend-jinja macro")
+    return found.group(1)
+
+
 class _Translated:
-    """Adds the page's language's "Error" prefix to the message of a field with an error."""
+    """Adds the page's language's "Error" prefix to the message of a field with an error.
+
+    Renders the widget's component macro directly, through the app's component cache
+    (govuk_layout.components), rather than a template per field. A field holding what the
+    user typed is rendered uncached, so no one's answer is kept in the cache.
+    """
+
+    template: str
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = super().map_gov_params(field, **kwargs)  # type: ignore[misc]
         if params.get("errorMessage"):
             params["errorMessage"]["visuallyHiddenText"] = gettext("Error")
         return params
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        return components.render(_component(self.template), params, cache=not params.get("value"))
 
 
 class GovTextInput(_Translated, wtf.GovTextInput):  # type: ignore[misc]

@@ -1,0 +1,66 @@
+"""The component cache changes no byte of any page: the whole journey, its errors, in English and Welsh."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from example_support import valid_answers
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from govuk_layout import component_cache
+from govuk_layout.testing import FormClient, form_client
+from govuk_layout.testing.processes import ServerProcess
+
+# What differs from one request or submission to the next, whatever the cache does.
+PER_REQUEST = [
+    (re.compile(r'(name="csrf_token"[^>]*value=")[^"]+'), r"\1TOKEN"),
+    (re.compile(r'(nonce=")[^"]+'), r"\1NONCE"),
+    (re.compile(r"RA-[0-9A-Z]{4}-[0-9A-Z]{4}"), "RA-REFERENCE"),
+]
+
+
+def _html(response: TestResponse, status: int = 200) -> str:
+    assert response.status_code == status, response.status_code
+    html = response.get_data(as_text=True)
+    for pattern, replacement in PER_REQUEST:
+        html = pattern.sub(replacement, html)
+    return html
+
+
+def journey(client: FormClient) -> dict[str, str]:
+    """Every page of a request in each language: each question empty, refused, answered and revisited."""
+    pages: dict[str, str] = {}
+    for language in ("en", "cy"):
+        pages[f"{language} start"] = _html(client.get(f"/?lang={language}"))
+        for slug, data in valid_answers().items():
+            pages[f"{language} {slug}"] = _html(client.get(f"/request/{slug}"))
+            with client.post_form(f"/request/{slug}", {}) as refused:
+                pages[f"{language} {slug} refused"] = _html(refused, 400)
+            with client.post_form(f"/request/{slug}", data) as answered:
+                assert answered.status_code == 302, slug
+            pages[f"{language} {slug} answered"] = _html(client.get(f"/request/{slug}"))
+        pages[f"{language} check"] = _html(client.get("/request/check-answers"))
+        with client.post_form("/request/check-answers", {}) as sent:
+            assert sent.status_code == 302
+        pages[f"{language} confirmation"] = _html(client.get("/request/confirmation"))
+        pages[f"{language} cookies"] = _html(client.get("/cookies"))
+        pages[f"{language} status"] = _html(client.get("/status"))
+    return pages
+
+
+def test_cached_pages_are_byte_identical_to_uncached(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
+    uncached = journey(form_client(make_app(moto.url, GOVUK_COMPONENT_CACHE_SIZE=0)))
+    app = make_app(moto.url)
+    first = journey(form_client(app))
+    after_first = component_cache(app).stats()
+    second = journey(form_client(app))
+    after_second = component_cache(app).stats()
+    for name, html in uncached.items():
+        assert first[name] == html, name
+        assert second[name] == html, name
+    assert "Parhau" in uncached["cy full-name"] and "Gwall:" in uncached["cy email refused"]
+    # The second time through, every component call without an answer in it was rendered before.
+    assert after_second.misses == after_first.misses
+    assert after_second.hits > after_first.hits
