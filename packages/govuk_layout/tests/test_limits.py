@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -14,6 +15,7 @@ import redis
 import requests
 from flask import Blueprint, Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 
 from govuk_layout import ConfigError, GovukLayout
 from govuk_layout.limits import get_limiter
@@ -122,11 +124,25 @@ def test_production_counts_in_redis_shared_by_every_app_instance(limited: Callab
         assert store.keys(f"*{prefix}*")
 
 
-def test_a_redis_outage_does_not_take_the_service_down(limited: Callable[..., Flask]) -> None:
+def _fallbacks() -> float:
+    return REGISTRY.get_sample_value("govuk_store_fallbacks_total", {"store": "ratelimit"}) or 0.0
+
+
+def test_a_redis_outage_does_not_take_the_service_down_and_is_not_silent(
+    limited: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     client = limited(RATELIMIT_STORAGE_URI=dead, RATELIMIT_DEFAULT="2 per minute").test_client()
-    # Counting carries on in the process's memory until Redis is back.
-    assert [_get(client) for _ in range(3)] == [200, 200, 429]
+    before = _fallbacks()
+    # Counting carries on in the process's memory until Redis is back, for pages and unrouted paths alike.
+    with caplog.at_level(logging.WARNING):
+        assert [_get(client) for _ in range(3)] == [200, 200, 429]
+        assert _get(client, "/nope") == 404
+    # The pentest saw no log line and no metric: now each fall back is a warning and counted.
+    assert _fallbacks() > before
+    assert any("ratelimit store unreachable" in record.getMessage() for record in caplog.records)
+    # A documented choice: readiness leaves Redis out (fallbacks.py says why).
+    assert _get(client, "/readyz") == 200
 
 
 def gunicorn_app() -> Flask:

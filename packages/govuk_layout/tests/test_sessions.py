@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -312,3 +314,27 @@ def test_the_timeout_warning_is_on_form_pages_with_the_configured_times(make_app
     quiet = make_app(GOVUK_TIMEOUT_WARNING=False)
     quiet.add_url_rule("/form", view_func=form)
     assert "govuk-timeout-warning" not in quiet.test_client().get("/form").get_data(as_text=True)
+
+
+def test_development_needs_no_set_up_and_every_process_shares_the_sessions_on_disk(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for key in ("REDIS_URL", "GOVUK_SESSION_STORE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    # Two apps, as the reloader's child and a second worker are: what one stores, the other reads.
+    writer, reader = (
+        make_app(TESTING=False, GOVUK_ENVIRONMENT="development", RATELIMIT_ENABLED=False) for _ in range(2)
+    )
+    for app in (writer, reader):
+        _answer_views(app)
+    client = _csrf_off(writer)
+    client.post("/answer").close()
+    sid = _session_id(writer, client)
+    (folder,) = tmp_path.iterdir()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert {path.stat().st_mode & 0o777 for path in folder.iterdir()} == {0o600}
+    other = _csrf_off(reader)
+    other.set_cookie(reader.config["SESSION_COOKIE_NAME"], sid)
+    with other.get("/read") as response:
+        assert response.get_data(as_text=True) == f"{SECRET_ANSWER}|expired=False"

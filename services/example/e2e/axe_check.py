@@ -26,12 +26,16 @@ def _describe(violation: dict[str, Any]) -> str:
     return f"{violation['id']} [{violation['impact']}] {violation['help']} ({', '.join(violation['tags'])}): {nodes}"
 
 
-# With JavaScript off the page's timers never fire, and axe waits on setTimeout between its
-# checks: run those callbacks as microtasks instead. No page script runs there to notice.
 _TIMERS_AS_MICROTASKS = """() => {
   window.setTimeout = (callback, delay, ...args) => { Promise.resolve().then(() => callback(...args)); return 0 };
   window.clearTimeout = () => {};
 }"""
+
+
+def run_timers_as_microtasks(page: Page) -> None:
+    """axe waits on setTimeout between its checks: where the page's timers never fire (JavaScript off, or
+    Playwright's clock paused), run those callbacks as microtasks instead. No page script runs to notice."""
+    page.evaluate(_TIMERS_AS_MICROTASKS)
 
 
 def violations(page: Page, source: str, javascript: bool = True) -> list[str]:
@@ -41,7 +45,7 @@ def violations(page: Page, source: str, javascript: bool = True) -> list[str]:
         # blocks an inline script without its nonce, and the tests keep that policy enforced.
         page.evaluate(source)
         if not javascript:
-            page.evaluate(_TIMERS_AS_MICROTASKS)
+            run_timers_as_microtasks(page)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         list(WCAG_TAGS),
