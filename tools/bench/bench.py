@@ -196,9 +196,12 @@ def session_cookie(url: str, first_question: str) -> str:
 WARM_UP_REQUESTS = 20
 
 
-def component_cache_counts(app: Flask) -> tuple[int, int] | None:
-    """(hits, misses) of the component cache so far, where govuk-layout has one."""
-    return None
+def component_cache_counts(app: Flask) -> tuple[int, int]:
+    """(hits, misses) of the app's component cache so far."""
+    from govuk_layout import component_cache  # here: prometheus_client must see the bench's environment first
+
+    stats = component_cache(app).stats()
+    return stats.hits, stats.misses
 
 
 def _hook_name(function: Callable[..., Any]) -> str:
@@ -290,7 +293,7 @@ def in_process(service: str, pages: dict[str, str], out: Path, requests_each: in
         client = journey if name == "check your answers" else app.test_client()
         profile(name, _sender(client, path), out, requests_each)
     after = component_cache_counts(app)
-    cache = (after[0] - before[0], after[1] - before[1]) if before and after else None
+    cache = (after[0] - before[0], after[1] - before[1])
     columns = {"floor": _sender(app.test_client(), pages["floor"])}
     if "check your answers" in pages:
         columns["check your answers"] = _sender(journey, pages["check your answers"])
