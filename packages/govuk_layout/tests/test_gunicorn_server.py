@@ -41,6 +41,7 @@ def server(gunicorn_env: dict[str, str], tmp_path_factory: pytest.TempPathFactor
         **gunicorn_env,
         "GOVUK_SECURE_COOKIES": "false",  # plain http here: a Secure cookie would never come back
         "GUNICORN_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
+        "GOVUK_GOOGLE_ANALYTICS_ID": "G-TEST1234",  # so the cookies page has the form the chunked post answers
     }
     args = ["--config", "python:govuk_layout.gunicorn_conf", "--chdir", str(Path(__file__).parent)]
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
