@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -74,3 +76,30 @@ def gunicorn_env(redis_url: str) -> dict[str, str]:
         "SECRET_KEY": "test-secret-key-with-enough-length",
         "REDIS_URL": redis_url,
     }
+
+
+@pytest.fixture
+def silent_redis() -> Iterator[str]:
+    """A TCP server that accepts connections and never answers, like a Redis that hangs."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()

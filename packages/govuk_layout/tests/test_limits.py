@@ -145,6 +145,20 @@ def test_a_redis_outage_does_not_take_the_service_down_and_is_not_silent(
     assert _get(client, "/readyz") == 200
 
 
+def test_a_redis_that_never_answers_costs_a_short_timeout_then_counting_falls_back(
+    limited: Callable[..., Flask], silent_redis: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = limited(RATELIMIT_STORAGE_URI=silent_redis, RATELIMIT_DEFAULT="2 per minute")
+    # The pentest's hanging Redis added about 2 s to each request: the store gives up at the short timeout.
+    options = get_limiter(app).storage.storage.connection_pool.connection_kwargs  # type: ignore[attr-defined]
+    assert options["socket_timeout"] <= 0.25 and options["socket_connect_timeout"] <= 0.25
+    before = _fallbacks()
+    with caplog.at_level(logging.WARNING):
+        assert [_get(app.test_client()) for _ in range(3)] == [200, 200, 429]
+    assert _fallbacks() == before + 1  # then the memory fall back serves until the store is tried again
+    assert any("ratelimit store unreachable" in record.getMessage() for record in caplog.records)
+
+
 def gunicorn_app() -> Flask:
     """What each gunicorn worker loads: the layout, configured from the environment, and a page naming its worker."""
     app = Flask("limits_under_gunicorn")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -250,33 +248,6 @@ def test_a_redis_outage_is_a_503_page_with_retry_after_a_warning_and_a_counter(
         assert probe.status_code == 200
     assert _fallbacks("session") == before + 3
     assert any("session store unreachable" in record.getMessage() for record in caplog.records)
-
-
-@pytest.fixture
-def silent_redis() -> Iterator[str]:
-    """A TCP server that accepts connections and never answers, like a Redis that hangs."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
-    stop.set()
-    thread.join()
-    for connection in accepted:
-        connection.close()
-    listener.close()
 
 
 def test_a_redis_that_never_answers_gives_up_within_its_short_socket_timeout(
