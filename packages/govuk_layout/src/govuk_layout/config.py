@@ -451,11 +451,11 @@ class LayoutSettings(BaseSettings):
         gt=0,
     )
 
-    GOVUK_ACCEPT_FILES: bool = setting(
-        False,
-        "Accept file parts in multipart forms. Off: a POST, PUT, PATCH or DELETE must be a form "
-        "(`application/x-www-form-urlencoded` or `multipart/form-data`, else the 415 page) without files (else "
-        "the 400 page), so every field's value is text.",
+    GOVUK_FILE_FIELDS: list[str] = setting(
+        [],
+        "Form fields that take a file, by name. A POST, PUT, PATCH or DELETE must be a form "
+        "(`application/x-www-form-urlencoded` or `multipart/form-data`, else the 415 page), and a file part "
+        "under any other name is the 400 page, so a text field's value is always text.",
         section=SECURITY,
     )
 

@@ -4,8 +4,8 @@ A chunked body has no Content-Length, so Werkzeug can only stop reading it at ``
 it stops without an error: the form would be cut at the limit (then fail CSRF, or worse, be stored cut).
 Such a body is read here first, up to one byte over the limit, and is the 413 page when it is larger.
 
-State-changing requests must carry a browser's form (415 otherwise) without file parts (400), so a
-field's value is always text.
+State-changing requests must carry a browser's form (415 otherwise) with file parts only under the names
+in ``GOVUK_FILE_FIELDS`` (400 otherwise), so a text field's value is always text.
 
 Werkzeug keeps invalid percent-escapes as text and drops form values that are
 not UTF-8, but raw non-UTF-8 bytes in a query string raise UnicodeDecodeError
@@ -38,8 +38,8 @@ def _check_form_body() -> None:
     if request.content_length and request.mimetype not in FORM_TYPES:
         # Flask-WTF would read a JSON body as form data: numbers, lists and objects where text belongs.
         abort(415, "Send the form as a browser does.")
-    if request.files and not current_app.config["GOVUK_ACCEPT_FILES"]:
-        abort(400, "This form does not take files.")
+    if not set(request.files).issubset(current_app.config["GOVUK_FILE_FIELDS"]):
+        abort(400, "This form does not take a file there.")
     try:
         _ = urlsplit(request.referrer or "").port  # Flask-WTF's same-origin check would fail with a 500 on "host:x"
     except ValueError:
