@@ -11,7 +11,7 @@ import requests
 from flask import Blueprint, Flask, session
 
 from govuk_layout import ConfigError, GovukLayout
-from govuk_layout.auth import SESSION_KEY, current_user, has_role, protect_blueprint, safe_return_path, staff_required
+from govuk_layout.auth import SESSION_KEY, current_user, has_role, protect_blueprint, staff_required
 from govuk_layout.sessions import BOOKKEEPING_KEYS
 from govuk_layout.testing.oidc import (
     NON_STAFF,
@@ -24,6 +24,7 @@ from govuk_layout.testing.oidc import (
     start_sign_in,
 )
 from govuk_layout.testing.processes import free_port
+from govuk_layout.urls import safe_return_path
 
 
 @pytest.fixture(scope="module")
@@ -255,12 +256,13 @@ def test_staff_pages_are_404_when_sign_in_is_not_configured(make_app: Callable[.
         ("javascript:alert(1)", None),
         ("staff", None),
         ("/a\r\nLocation: x", None),
+        ("/\tx", None),
         ("/a\\b", None),
         ("", None),
         (None, None),
     ],
 )
-def test_safe_return_path(value: str | None, expected: str | None) -> None:
+def test_safe_return_path(value: str | None, expected: str | None) -> None:  # sign-in's, the banner's and CSRF's
     assert safe_return_path(value) == expected
 
 

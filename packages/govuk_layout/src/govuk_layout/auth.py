@@ -17,7 +17,6 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -36,7 +35,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what flask.redirect re
 
 from govuk_layout.config import ConfigError, LayoutSettings
 from govuk_layout.sessions import rotate_session
-from govuk_layout.urls import app_url, current_path
+from govuk_layout.urls import app_url, current_path, safe_return_path
 
 EXTENSION_KEY = "govuk_layout_auth"
 SESSION_KEY = "govuk_user"
@@ -65,22 +64,6 @@ def current_user() -> User | None:
 def enabled(app: Flask | None = None) -> bool:
     """Whether staff sign-in is configured on ``app`` (the current app by default)."""
     return EXTENSION_KEY in (app or current_app).extensions
-
-
-def safe_return_path(value: str | None) -> str | None:
-    """``value`` when it is a path on this site (``/staff?page=2``), else None.
-
-    Refuses anything a browser could read as another site: a scheme, a host, ``//`` or ``/\\``,
-    and control characters.
-    """
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return None
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value) or "\\" in value:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value
 
 
 def has_role(claims: Mapping[str, Any], claim: str, values: list[str]) -> bool:

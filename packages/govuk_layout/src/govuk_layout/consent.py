@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from urllib.parse import urlsplit
 
 from flask import current_app, request
 from werkzeug.wrappers import Response
@@ -46,15 +45,3 @@ def remember(response: Response, choice: str) -> None:
     )
     if choice != "yes":
         analytics.expire_cookies(response)
-
-
-def safe_return_path(target: str | None, default: str) -> str:
-    """Only same-site paths are followed after a choice, so the form is no open redirect."""
-    if not target:
-        return default
-    if not target.isprintable():  # CR/LF would split the Location header (a 500), other controls confuse browsers
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target

@@ -14,8 +14,7 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
-from govuk_layout.consent import safe_return_path
-from govuk_layout.urls import current_path
+from govuk_layout.urls import current_path, safe_return_path
 
 V = TypeVar("V")
 # One CSRFProtect for every app (Flask's extension pattern), so a view can be exempted before its app exists.
@@ -35,7 +34,7 @@ def back_url() -> str:
     if referrer.netloc != request.host:
         return fallback
     path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return safe_return_path(path, fallback)
+    return safe_return_path(path) or fallback
 
 
 def init_app(app: Flask) -> None:

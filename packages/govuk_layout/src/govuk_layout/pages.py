@@ -9,6 +9,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from govuk_layout import analytics, consent, sessions
+from govuk_layout.urls import safe_return_path
 
 BANNER_FLASH = "govuk_layout.cookie_banner"
 PAGE_FLASH = "govuk_layout.cookie_page"
@@ -28,7 +29,7 @@ def cookies() -> Response | tuple[str, int]:
         choice = _choice()
         from_banner = request.form.get("source") == "banner"
         if choice:
-            target = consent.safe_return_path(request.form.get("next"), url_for("govuk_layout.cookies"))
+            target = safe_return_path(request.form.get("next")) or url_for("govuk_layout.cookies")
             response = redirect(target if from_banner else url_for("govuk_layout.cookies"))
             consent.remember(response, choice)
             if choice != consent.ESSENTIAL:  # hiding the essential-cookies message needs no confirmation
