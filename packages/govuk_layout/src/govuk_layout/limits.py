@@ -107,9 +107,10 @@ def get_limiter(app: Flask) -> RateLimits:
     return limits
 
 
-def _exempt() -> bool:
-    exempt = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
-    return any(name in exempt for name in request.blueprints)
+def exempt() -> bool:
+    """Whether this request is for a blueprint left out of limits (the probes): sessions leave it alone too."""
+    names = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
+    return any(name in names for name in request.blueprints)
 
 
 def _client() -> str:
@@ -118,7 +119,7 @@ def _client() -> str:
 
 def check_limit() -> None:
     """A ``before_request`` hook: count every request (unrouted ones, 404 and 405, too) but the exempt ones."""
-    if _exempt():
+    if exempt():
         return
     get_limiter(current_app).limit(_client(), request.endpoint or "unrouted")
 

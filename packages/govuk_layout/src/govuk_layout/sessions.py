@@ -35,7 +35,7 @@ from flask_session.redis import RedisSessionInterface
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response as BaseResponse
 
-from govuk_layout import errors, fallbacks
+from govuk_layout import errors, fallbacks, limits
 from govuk_layout.config import ConfigError
 
 # When the session's data was first stored (epoch seconds): the absolute lifetime counts from here.
@@ -193,16 +193,11 @@ def _cookie(app: Flask) -> None:
         app.config["SESSION_COOKIE_PATH"] = "/"
 
 
-def _exempt() -> bool:
-    exempt = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
-    return any(name in exempt for name in request.blueprints)
-
-
 def _before_request() -> BaseResponse | None:
-    if getattr(session, "govuk_unavailable", False) and not _exempt():
+    if getattr(session, "govuk_unavailable", False) and not limits.exempt():
         raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER)
     # A form sent after its session expired: say what happened, rather than "this page has timed out".
-    if session_expired() and request.method == "POST" and not _exempt():
+    if session_expired() and request.method == "POST" and not limits.exempt():
         return redirect(url_for(EXPIRED_ENDPOINT), code=303)
     return None
 
