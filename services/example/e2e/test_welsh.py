@@ -48,14 +48,19 @@ WELSH_ANSWERS = {
 @pytest.mark.parametrize("mode", ["javascript on", "javascript off"])
 def test_whole_journey_in_welsh(new_page: Callable[..., Page], audit: Audit, mode: str) -> None:
     page = new_page(java_script_enabled=mode == "javascript on")
+
+    def checked(page: Page, name: str) -> None:
+        """Every page of the journey: all Welsh, and clean under axe and the HTML checker."""
+        no_english(page)
+        audit(page, f"{name} in Welsh ({mode})")
+
     page.goto("/")
     switcher = page.get_by_role("navigation", name="Language switcher")
     link = switcher.get_by_role("link", name="Cymraeg")
     expect(link).to_have_attribute("hreflang", "cy")
     expect(link).to_have_attribute("lang", "cy")
     link.click()
-    no_english(page)
-    audit(page, f"start page in Welsh ({mode})")
+    checked(page, "start page")
     page.get_by_role("button", name="Dechrau nawr").click()
 
     for slug, question, empty_error in WELSH_QUESTIONS:
@@ -65,8 +70,7 @@ def test_whole_journey_in_welsh(new_page: Callable[..., Page], audit: Audit, mod
         expect(page).to_have_title(re.compile(rf"^Gwall: {re.escape(question)} – "))
         summary = page.get_by_role("alert").filter(has_text="Mae problem")
         expect(summary.get_by_role("link", name=empty_error)).to_be_visible()
-        no_english(page)
-        audit(page, f"{slug} with errors in Welsh ({mode})")
+        checked(page, f"{slug} with errors")
         answer(page, slug, WELSH_ANSWERS)
         if slug == "reason" and mode == "javascript on":  # govuk-frontend's own count, in Welsh
             expect(page.locator(".govuk-character-count__status")).to_have_text("Mae gennych 458 nod ar ôl")
@@ -74,26 +78,22 @@ def test_whole_journey_in_welsh(new_page: Callable[..., Page], audit: Audit, mod
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Gwiriwch eich atebion cyn anfon eich cais")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Sefydliad GitHub moj-analytical-services")
-    no_english(page)
-    audit(page, f"check your answers in Welsh ({mode})")
+    checked(page, "check your answers")
     page.get_by_role("button", name="Derbyn ac anfon").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Cais wedi’i anfon")
     reference = reference_on(page)
-    no_english(page)
-    audit(page, f"confirmation in Welsh ({mode})")
+    checked(page, "confirmation")
 
     page.get_by_role("link", name="wirio statws eich cais").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Statws eich cais")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Wedi dod i law")
-    no_english(page)
-    audit(page, f"status found in Welsh ({mode})")
+    checked(page, "status found")
 
     page.get_by_role("link", name="Gwirio cais arall").click()
     page.get_by_role("button", name="Gwirio statws").click()
     expect(page.get_by_role("alert").filter(has_text="Mae problem")).to_contain_text("Rhowch eich cyfeirnod")
-    no_english(page)
-    audit(page, f"status lookup with errors in Welsh ({mode})")
+    checked(page, "status lookup with errors")
 
     # The choice holds for the session; English is one click away, on the same page.
     page.get_by_role("navigation", name="Dewis iaith").get_by_role("link", name="English").click()
