@@ -203,8 +203,13 @@ def test_a_token_made_before_the_render_is_not_kept(make_app: Callable[..., Flas
     tokens = [csrf_token(page) for page in pages]
     assert tokens[0] != tokens[1]
     assert pages[1].count(tokens[1]) == 2 and tokens[0] not in pages[1]
-    assert first.post("/cookies", data={"csrf_token": tokens[0], "cookies": "hide", "source": "banner"}).status_code == 302
-    assert second.post("/cookies", data={"csrf_token": tokens[0], "cookies": "hide", "source": "banner"}).status_code == 400
+    assert (
+        first.post("/cookies", data={"csrf_token": tokens[0], "cookies": "hide", "source": "banner"}).status_code == 302
+    )
+    assert (
+        second.post("/cookies", data={"csrf_token": tokens[0], "cookies": "hide", "source": "banner"}).status_code
+        == 400
+    )
 
 
 def test_a_page_showing_the_request_id_is_never_kept(make_app: Callable[..., Flask]) -> None:
@@ -216,7 +221,9 @@ def test_a_page_showing_the_request_id_is_never_kept(make_app: Callable[..., Fla
 
 
 @pytest.mark.parametrize("config", [{"GOVUK_PAGE_CACHE_SIZE": 0}, {"TEMPLATES_AUTO_RELOAD": True}])
-def test_off_when_sized_zero_or_templates_auto_reload(make_app: Callable[..., Flask], config: dict[str, object]) -> None:
+def test_off_when_sized_zero_or_templates_auto_reload(
+    make_app: Callable[..., Flask], config: dict[str, object]
+) -> None:
     app = _app(make_app, **config)
     for _ in range(2):
         _uncached(app, lambda: app.test_client().get("/privacy"))

@@ -38,7 +38,10 @@ def walk(clients: dict[str, FormClient], language: str) -> None:
 def test_cached_journey_pages_are_byte_identical_to_fresh_renders(
     make_app: Callable[..., Flask], moto: ServerProcess, brand: str
 ) -> None:
-    fresh, cached = make_app(moto.url, GOVUK_BRAND=brand, GOVUK_PAGE_CACHE_SIZE=0), make_app(moto.url, GOVUK_BRAND=brand)
+    fresh, cached = (
+        make_app(moto.url, GOVUK_BRAND=brand, GOVUK_PAGE_CACHE_SIZE=0),
+        make_app(moto.url, GOVUK_BRAND=brand),
+    )
     for _ in range(2):  # rendered into the cache, then served from it
         for language in ("en", "cy"):
             walk({"fresh": form_client(fresh), "cached": form_client(cached)}, language)

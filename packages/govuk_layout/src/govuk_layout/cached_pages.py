@@ -16,8 +16,6 @@ none), when templates auto-reload (development), or a response other than 200.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +26,7 @@ from jinja2 import Template
 from werkzeug.wrappers import Response
 
 from govuk_layout import auth, consent, i18n, security, sessions
-from govuk_layout.components import CacheStats
+from govuk_layout.components import CountedLRU
 
 EXTENSION_KEY = "govuk_layout.cached_pages"
 # What the session holds that a cached page may ignore: the layout's bookkeeping (flashes are refused
@@ -45,49 +43,15 @@ class _Entry:
     csrf: bool  # the page shows a CSRF token, so the session gets one
 
 
-class PageCache:
+class PageCache(CountedLRU[_Entry]):
     """One app's LRU of rendered pages. Read it with ``govuk_layout.page_cache()``."""
 
     def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
-        self._hits = self._misses = self._uncached = 0
+        super().__init__(maxsize)
         # Letters and digits only, so escaping, JSON and URL encoding leave them as they are; new per process.
         secret = secrets.token_hex(16)
         self.nonce_placeholder = f"govuknonce{secret}"
         self.csrf_placeholder = f"govukcsrf{secret}"
-
-    def stats(self) -> CacheStats:
-        with self._lock:
-            return CacheStats(self._hits, self._misses, self._uncached, len(self._entries), self.maxsize)
-
-    def clear(self) -> None:
-        """Forget every page and reset the counters."""
-        with self._lock:
-            self._entries.clear()
-            self._hits = self._misses = self._uncached = 0
-
-    def _get(self, key: Hashable) -> _Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                self._misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self._hits += 1
-            return entry
-
-    def _put(self, key: Hashable, entry: _Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            if len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-
-    def _count_uncached(self) -> None:
-        with self._lock:
-            self._uncached += 1
 
     def _render(self, names: TemplateNames, context: Mapping[str, Any]) -> tuple[_Entry, bool]:
         """The page with placeholders for the nonce and token, and whether it may be kept."""
@@ -138,8 +102,15 @@ class PageCache:
         if entry is None:
             entry, keep = self._render(names, {**values, **(context() if context else {})})
             if keep:
-                _keep_if_ok(self, page, entry)
+                self._keep_if_ok(page, entry)
         return self._fill(entry)
+
+    def _keep_if_ok(self, page: Hashable, entry: _Entry) -> None:
+        @after_this_request
+        def keep(response: Response) -> Response:
+            if response.status_code == 200:  # an error page or a redirect is never served from the cache
+                self._put(page, entry)
+            return response
 
     def _cacheable(self, reads_answers: bool) -> bool:
         if not self.maxsize or current_app.jinja_env.auto_reload or request.method not in ("GET", "HEAD"):
@@ -148,14 +119,6 @@ class PageCache:
         if "_flashes" in held or auth.SESSION_KEY in held:
             return False
         return not (reads_answers and held - _IGNORED_KEYS)
-
-
-def _keep_if_ok(cache: PageCache, page: Hashable, entry: _Entry) -> None:
-    @after_this_request
-    def keep(response: Response) -> Response:
-        if response.status_code == 200:  # an error page or a redirect is never served from the cache
-            cache._put(page, entry)
-        return response
 
 
 def _names(names: TemplateNames) -> Hashable:
