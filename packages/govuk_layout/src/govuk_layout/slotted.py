@@ -18,6 +18,7 @@ Python's binding exposes, so a slotted page goes out as gzip, which every browse
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 import zlib
@@ -51,7 +52,11 @@ class Slotted:
 
     pieces: tuple[bytes, ...]  # the text between slots, UTF-8
     slots: tuple[str, ...]  # the name of the value after each piece but the last
-    compressed: tuple[bytes, ...]  # each piece's raw deflate
+
+    @functools.cached_property
+    def compressed(self) -> tuple[bytes, ...]:
+        """Each piece's raw deflate, made on the first ``gzip`` (a text filled only once never pays for it)."""
+        return tuple(_compressed(piece) for piece in self.pieces)
 
     @classmethod
     def cut(cls, text: str, placeholders: Mapping[str, str]) -> Slotted:
@@ -66,8 +71,7 @@ class Slotted:
                 slots.append(placeholders[match.group()])
                 start = match.end()
             pieces.append(text[start:])
-        encoded = tuple(piece.encode() for piece in pieces)
-        return cls(encoded, tuple(slots), tuple(_compressed(piece) for piece in encoded))
+        return cls(tuple(piece.encode() for piece in pieces), tuple(slots))
 
     def _values(self, values: Mapping[str, str]) -> list[bytes]:
         return [values[slot].encode() for slot in self.slots]
