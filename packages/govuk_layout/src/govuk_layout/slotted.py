@@ -22,7 +22,7 @@ import functools
 import re
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # ID1 ID2, deflate, no flags, no modification time, "maximum compression", unknown OS (RFC 1952).
@@ -61,16 +61,16 @@ class Slotted:
     @classmethod
     def cut(cls, text: str, placeholders: Mapping[str, str]) -> Slotted:
         """Cut ``text`` wherever a placeholder (a key of ``placeholders``) occurs; the values name the slots."""
-        if not placeholders:
-            pieces, slots = [text], []
-        else:
+        pieces: list[str] = []
+        slots: list[str] = []
+        start = 0
+        if placeholders:  # an empty pattern would match everywhere
             pattern = re.compile("|".join(re.escape(placeholder) for placeholder in placeholders))
-            pieces, slots, start = [], [], 0
             for match in pattern.finditer(text):
                 pieces.append(text[start : match.start()])
                 slots.append(placeholders[match.group()])
                 start = match.end()
-            pieces.append(text[start:])
+        pieces.append(text[start:])
         return cls(tuple(piece.encode() for piece in pieces), tuple(slots))
 
     def _values(self, values: Mapping[str, str]) -> list[bytes]:
@@ -94,4 +94,3 @@ class Slotted:
             size += len(value) + len(piece)
         out += (FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(out)
-
