@@ -16,6 +16,8 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, get_babel, get_locale, get_translations
 from werkzeug.wrappers import Response
 
+from govuk_layout.compression import add_vary
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 SESSION_KEY = "govuk_layout.language"
 QUERY_PARAMETER = "lang"
@@ -53,15 +55,17 @@ def current_language() -> str:
 
 def _remember_choice() -> None:
     """``?lang=`` on any page switches the language for the rest of the session."""
-    chosen = request.args.get(QUERY_PARAMETER)
+    if not request.query_string:
+        return  # most requests: no query string to parse
+    args = request.args
+    chosen = args[QUERY_PARAMETER] if QUERY_PARAMETER in args else None  # a missing key's get costs an exception
     if chosen in _languages() and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
 
 
 def _vary(response: Response) -> Response:
     # The same URL answers in another language for another Accept-Language or session.
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    add_vary(response, "Accept-Language", "Cookie")
     return response
 
 
