@@ -5,7 +5,7 @@ with the production config every image runs (``govuk_layout.gunicorn_conf``, so 
 on loopback, one at a time; wrk drives each target after a warm-up. The service runs as production
 does: rate limits on and counted in Redis (with a limit no bench can reach, and a check that nothing
 was refused), sessions in Redis, metrics and request logs on. Then, in this process: the component
-cache's hit rate over the journey, each hook's cost, and a cProfile of each page type in
+and page caches' hit rates over the journey, each hook's cost, and a cProfile of each page type in
 ``build/profiles/``. It prints a markdown table (``tools/bench/report.py``) and writes it all to JSON.
 """
 
@@ -191,17 +191,19 @@ def session_cookie(url: str, first_question: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in wire.session.cookies.items())
 
 
-# In this process: the component cache over the journey, each hook's cost, and a profile of each page type.
+# In this process: the component and page caches over the journey, each hook's cost, and a profile of each page type.
 
 WARM_UP_REQUESTS = 20
 
 
-def component_cache_counts(app: Flask) -> tuple[int, int]:
-    """(hits, misses) of the app's component cache so far."""
-    from govuk_layout import component_cache  # here: prometheus_client must see the bench's environment first
+def cache_counts(app: Flask) -> dict[str, tuple[int, int]]:
+    """(hits, misses) so far of the app's component cache and of its page cache."""
+    from govuk_layout import component_cache, page_cache  # here: prometheus_client must see the bench's env first
 
-    stats = component_cache(app).stats()
-    return stats.hits, stats.misses
+    return {
+        "cache": (component_cache(app).stats().hits, component_cache(app).stats().misses),
+        "page_cache": (page_cache(app).stats().hits, page_cache(app).stats().misses),
+    }
 
 
 def _hook_name(function: Callable[..., Any]) -> str:
@@ -285,20 +287,22 @@ def in_process(service: str, pages: dict[str, str], out: Path, requests_each: in
     for name, app in apps.items():
         profile(name, _sender(app.test_client(), "/"), out, requests_each)
     app = service_app.create_app(service)
-    before = component_cache_counts(app)
+    before = cache_counts(app)
     journey = app.test_client()
     if "check your answers" in pages:
         walk_journey(journey, pages["question page"])
     for name, path in pages.items():
         client = journey if name == "check your answers" else app.test_client()
         profile(name, _sender(client, path), out, requests_each)
-    after = component_cache_counts(app)
-    cache = (after[0] - before[0], after[1] - before[1])
+    after = cache_counts(app)
+    found: dict[str, Any] = {
+        name: (after[name][0] - before[name][0], after[name][1] - before[name][1]) for name in after
+    }
     columns = {"floor": _sender(app.test_client(), pages["floor"])}
     if "check your answers" in pages:
         columns["check your answers"] = _sender(journey, pages["check your answers"])
-    hooks = time_hooks(app, columns, requests_each)
-    return {"cache": cache, "hooks": hooks}
+    found["hooks"] = time_hooks(app, columns, requests_each)
+    return found
 
 
 # Checks that the service ran as production does.
@@ -403,14 +407,22 @@ def main(argv: list[str] | None = None) -> int:
     for brand in report.FIRST_VISIT_LIMITS:
         with serving(app_spec, {**env, "GOVUK_BRAND": brand, "METRICS_PORT": ""}, logs / f"{brand}.log") as server:
             weights.append(page_weight(server.url, brand))
-    print("in process: component cache, hooks, profiles", flush=True)
+    print("in process: component and page caches, hooks, profiles", flush=True)
     in_process_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(logs / "prometheus-in-process"), "METRICS_PORT": ""}
     Path(in_process_env["PROMETHEUS_MULTIPROC_DIR"]).mkdir()
     os.environ.update(in_process_env)  # before the service (and prometheus_client) is imported
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # the request log, as to a pipe
         found = in_process(args.service, pages, args.profiles, args.profile_requests)
     report.add_ratios(results)
-    table = report.report(results, weights, setup, statuses=counted, cache=found["cache"], hooks=found["hooks"])
+    table = report.report(
+        results,
+        weights,
+        setup,
+        statuses=counted,
+        cache=found["cache"],
+        page_cache=found["page_cache"],
+        hooks=found["hooks"],
+    )
     missed = report.check_targets(results, weights, counted)
     print("\n" + table + "\n")
     print(f"rate-limit counters in Redis: {limit_keys}; profiles in {args.profiles}/")
@@ -424,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         "page_weight": [asdict(weight) for weight in weights],
         "statuses": counted,
         "component_cache": found["cache"],
+        "page_cache": found["page_cache"],
         "hooks_us": found["hooks"],
         "targets_missed": missed,
         "table": table,

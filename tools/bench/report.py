@@ -139,6 +139,13 @@ def hit_rate(hits: int, misses: int) -> float | None:
     return hits / (hits + misses) if hits + misses else None
 
 
+def cache_line(name: str, counts: tuple[int, int]) -> str:
+    """One cache's (hits, misses) over the in-process journey, in words."""
+    rate = hit_rate(*counts)
+    shown = "no calls" if rate is None else f"{rate:.1%}"
+    return f"{name} over the journey (in process): {shown} hits ({counts[0]:,} hits, {counts[1]:,} misses)."
+
+
 def check_targets(
     results: Iterable[Result], weights: Iterable[Weight], statuses: Mapping[str, int] | None = None
 ) -> list[str]:
@@ -174,6 +181,7 @@ def report(
     *,
     statuses: Mapping[str, int] | None = None,
     cache: tuple[int, int] | None = None,
+    page_cache: tuple[int, int] | None = None,
     hooks: Mapping[str, Mapping[str, float]] | None = None,
 ) -> str:
     """The markdown the bench prints and docs/performance.md keeps."""
@@ -182,12 +190,9 @@ def report(
         counted = ", ".join(f"{status}: {count:,}" for status, count in sorted(statuses.items()))
         lines += ["", f"Service responses by status (its own metrics): {counted or 'none counted'}."]
     if cache is not None:
-        rate = hit_rate(*cache)
-        shown = "no calls" if rate is None else f"{rate:.1%}"
-        lines += [
-            "",
-            f"Component cache over the journey (in process): {shown} hits ({cache[0]:,} hits, {cache[1]:,} misses).",
-        ]
+        lines += ["", cache_line("Component cache", cache)]
+    if page_cache is not None:
+        lines += ["", cache_line("Page cache", page_cache)]
     if hooks:
         lines += ["", *hook_table(hooks)]
     return "\n".join(lines)

@@ -129,7 +129,12 @@ def test_report_holds_both_tables_the_statuses_and_the_cache() -> None:
     results = [_result("hello", 0.5), _result("floor", 1.0)]
     report.add_ratios(results)
     text = report.report(
-        results, [Weight("govuk", 90_000, repeat_visit=6_000)], "setup line", statuses={"200": 2000}, cache=(90, 10)
+        results,
+        [Weight("govuk", 90_000, repeat_visit=6_000)],
+        "setup line",
+        statuses={"200": 2000},
+        cache=(90, 10),
+        page_cache=(199, 1),
     )
     lines = text.splitlines()
     assert lines[0] == "setup line"
@@ -137,3 +142,4 @@ def test_report_holds_both_tables_the_statuses_and_the_cache() -> None:
     assert "| govuk | 90,000 | ≤ 100,000 | 6,000 | ≤ 10,000 |" in lines
     assert "Service responses by status (its own metrics): 200: 2,000." in lines
     assert "Component cache over the journey (in process): 90.0% hits (90 hits, 10 misses)." in lines
+    assert "Page cache over the journey (in process): 99.5% hits (199 hits, 1 misses)." in lines

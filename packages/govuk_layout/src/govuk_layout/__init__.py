@@ -2,6 +2,7 @@
 
 from importlib.metadata import version
 
+from govuk_layout.cached_pages import page_cache, render_page
 from govuk_layout.components import component_cache
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
 from govuk_layout.csrf import csrf_exempt
@@ -19,6 +20,8 @@ __all__ = [
     "component_cache",
     "csrf_exempt",
     "no_store",
+    "page_cache",
+    "render_page",
     "rotate_session",
     "session_expired",
 ]

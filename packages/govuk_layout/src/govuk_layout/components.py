@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable, KeysView, MutableMapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from flask import Flask, current_app
 from flask_babel.speaklater import LazyString
@@ -54,6 +54,7 @@ def _public_macros() -> dict[str, str]:
 MACROS = _public_macros()
 
 
+V = TypeVar("V")
 # Set while a component called with cache=False renders, so the components it calls are not cached either.
 _UNCACHED: ContextVar[bool] = ContextVar("govuk_layout_uncached", default=False)
 
@@ -100,13 +101,12 @@ class CacheStats:
         return self.hits / calls if calls else 0.0
 
 
-class ComponentCache(Extension):
-    """The per-app LRU of component HTML. Read it with ``govuk_layout.component_cache()``."""
+class CountedLRU(Generic[V]):
+    """A bounded LRU, shared by threads, counting hits, misses and calls it could not serve (uncached)."""
 
-    def __init__(self, environment: Environment) -> None:
-        super().__init__(environment)
-        self.maxsize = 0
-        self._entries: OrderedDict[Hashable, Markup] = OrderedDict()
+    def __init__(self, maxsize: int = 0) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
         self._hits = self._misses = self._uncached = 0
 
@@ -119,6 +119,36 @@ class ComponentCache(Extension):
         with self._lock:
             self._entries.clear()
             self._hits = self._misses = self._uncached = 0
+
+    def _get(self, key: Hashable) -> V | None:
+        """The entry for ``key``, now the most recently used (a hit), or None (a miss)."""
+        with self._lock:
+            value = self._entries.get(key)
+            if value is None:
+                self._misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self._hits += 1
+            return value
+
+    def _put(self, key: Hashable, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            if len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def _count_uncached(self) -> None:
+        with self._lock:
+            self._uncached += 1
+
+
+class ComponentCache(Extension, CountedLRU[Markup]):
+    """The per-app LRU of component HTML. Read it with ``govuk_layout.component_cache()``."""
+
+    def __init__(self, environment: Environment) -> None:
+        Extension.__init__(self, environment)
+        CountedLRU.__init__(self)
 
     def render(self, name: str, macro: Callable[..., Markup], params: Any, cache: bool = True) -> Markup:
         """``macro(params)``, from the cache when this name and params were rendered before."""
@@ -137,23 +167,11 @@ class ComponentCache(Extension):
         except Uncacheable:
             self._count_uncached()
             return macro(params)
-        with self._lock:
-            html = self._entries.get(entry)
-            if html is not None:
-                self._entries.move_to_end(entry)
-                self._hits += 1
-                return html
-            self._misses += 1
-        html = macro(params)  # outside the lock: a miss renders in parallel with other threads
-        with self._lock:
-            self._entries[entry] = html
-            if len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+        html = self._get(entry)
+        if html is None:
+            html = macro(params)  # outside the lock: a miss renders in parallel with other threads
+            self._put(entry, html)
         return html
-
-    def _count_uncached(self) -> None:
-        with self._lock:
-            self._uncached += 1
 
 
 class Component:

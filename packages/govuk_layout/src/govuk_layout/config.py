@@ -481,6 +481,16 @@ class LayoutSettings(BaseSettings):
         section=OPERABILITY,
         ge=0,
     )
+    GOVUK_PAGE_CACHE_SIZE: int = setting(
+        256,
+        "How many whole pages each process keeps for views that render with `govuk_layout.render_page(...)` "
+        "(pages showing no one's data: a start page, an empty question page), keyed by template, URL, language, "
+        "cookie choice and mount point; each request's CSP nonce and CSRF token are put in when one is served. "
+        "The least recently used go first. `0` turns the cache off; it is off when templates auto-reload. "
+        "`govuk_layout.page_cache().stats()` gives its hits and misses.",
+        section=OPERABILITY,
+        ge=0,
+    )
     # Staff sign-in over OpenID Connect (auth.py, the `auth` extra). Off until GOVUK_OIDC_ISSUER is set.
     GOVUK_OIDC_ISSUER: str | None = setting(
         None,

@@ -15,6 +15,7 @@ from govuk_layout import (
     analytics,
     assets,
     auth,
+    cached_pages,
     chrome,
     components,
     compression,
@@ -111,6 +112,14 @@ class GovukLayout:
         """
         return components.component_cache(app)
 
+    @staticmethod
+    def page_cache(app: Flask | None = None) -> cached_pages.PageCache:
+        """The app's cache of whole pages (default: the current app); ``.stats()`` has its hit rate.
+
+        See :func:`govuk_layout.cached_pages.render_page`.
+        """
+        return cached_pages.page_cache(app)
+
     def init_app(self, app: Flask) -> None:
         """Register templates, standard pages, error pages, assets and health endpoints on ``app``.
 
@@ -143,6 +152,7 @@ class GovukLayout:
         )
         app.jinja_env.add_extension(chrome.ChromeCache)
         components.init_app(app, settings.GOVUK_COMPONENT_CACHE_SIZE)
+        cached_pages.init_app(app, settings.GOVUK_PAGE_CACHE_SIZE)
         app.after_request(compression.compress_response)
         app.register_blueprint(templating.frontend_templates)
         app.register_blueprint(health.create_blueprint())

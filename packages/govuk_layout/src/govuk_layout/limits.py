@@ -6,22 +6,27 @@ worker and replica shares them. Static files and the health probes are never lim
 The counting is the ``limits`` library's (the engine Flask-Limiter is built on): a fixed window
 per address and endpoint, one storage call a request. Flask-Limiter's own per-request resolution
 (decorators, blueprint and meta limits, re-parsing the limit strings) cost more than the Redis
-call itself, for features govuk-layout does not offer (see docs/performance.md).
+call itself, for features govuk-layout does not offer (see docs/performance.md). On Redis, the
+increment is the ``limits`` library's own script on its own key, sent through the connections the
+session store shares (:mod:`govuk_layout.redis_client`): its storage and script objects, and redis-py's
+client under them, cost about three times the round trip's own CPU.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from urllib.parse import urlsplit
 
+import redis
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import MemoryStorage, RedisStorage, StorageTypes, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from govuk_layout import fallbacks
+from govuk_layout.redis_client import SharedRedis, shared_redis
 
 EXTENSION_KEY = "govuk_layout.limits"
 # Seconds counting stays in this process's memory after the store failed, before Redis is tried again.
@@ -52,12 +57,21 @@ class RateLimits:
     def __init__(self, app: Flask) -> None:
         config = app.config
         uri = storage_uri(app)
-        options: dict[str, Any] = {}
-        if not uri.startswith("memory:"):
-            options = {"socket_connect_timeout": fallbacks.REDIS_TIMEOUT, "socket_timeout": fallbacks.REDIS_TIMEOUT}
         self.items: list[RateLimitItem] = parse_many(config["RATELIMIT_DEFAULT"])
         self.prefix = str(config["RATELIMIT_KEY_PREFIX"] or app.import_name)
-        self.storage = storage_from_string(uri, **options)
+        # Plain Redis (the sessions' too) is counted through the shared connections; sentinel, cluster
+        # and memory through the limits library's own storage.
+        self.redis: SharedRedis | None = None
+        self._redis_storage: RedisStorage | None = None  # its keys and script, for the shared connections
+        self.storage: StorageTypes
+        if urlsplit(uri).scheme in ("redis", "rediss"):
+            self.redis = shared_redis(app, uri)
+            self.storage = self._redis_storage = RedisStorage(uri, connection_pool=self.redis.client.connection_pool)
+        elif uri.startswith("memory:"):
+            self.storage = storage_from_string(uri)
+        else:
+            timeouts = {"socket_connect_timeout": fallbacks.REDIS_TIMEOUT, "socket_timeout": fallbacks.REDIS_TIMEOUT}
+            self.storage = storage_from_string(uri, **timeouts)
         self.limiter: RateLimiter = FixedWindowRateLimiter(self.storage)
         self._fallback = FixedWindowRateLimiter(MemoryStorage())
         self._store_failed_at: float | None = None
@@ -70,12 +84,27 @@ class RateLimits:
         self._store_failed_at = None  # time to try the store again
         return self.limiter
 
+    @staticmethod
+    def _hit_redis(shared: SharedRedis, storage: RedisStorage, item: RateLimitItem, key: str) -> bool:
+        """FixedWindowRateLimiter.hit's increment (its storage's key and script), in one round trip."""
+        key = storage.prefixed_key(key)
+        script = storage.lua_incr_expire
+        try:
+            (count,) = shared.call(("EVALSHA", script.sha, 1, key, item.get_expiry(), 1))
+        except redis.exceptions.NoScriptError:  # a restarted or new Redis: EVAL loads the script again
+            (count,) = shared.call(("EVAL", script.script, 1, key, item.get_expiry(), 1))
+        return int(count) <= item.amount
+
     def hit(self, *identifiers: str) -> RateLimitItem | None:
         """Count one request against every limit; the first one it breaches, or None."""
         for item in self.items:
             limiter = self._current()
             try:
-                allowed = limiter.hit(item, self.prefix, *identifiers)
+                if limiter is self.limiter and self.redis is not None and self._redis_storage is not None:
+                    key = item.key_for(self.prefix, *identifiers)
+                    allowed = self._hit_redis(self.redis, self._redis_storage, item, key)
+                else:
+                    allowed = limiter.hit(item, self.prefix, *identifiers)
             except Exception as error:  # the store failed (redis-py's errors and OSError among others)
                 fallbacks.store_unreachable("ratelimit", error)
                 self._store_failed_at = time.monotonic()

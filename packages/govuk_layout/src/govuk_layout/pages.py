@@ -9,6 +9,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from govuk_layout import analytics, consent, sessions
+from govuk_layout.cached_pages import render_page
 from govuk_layout.urls import safe_return_path
 
 BANNER_FLASH = "govuk_layout.cookie_banner"
@@ -24,7 +25,6 @@ def _choice() -> str | None:
 
 
 def cookies() -> Response | tuple[str, int]:
-    error = None
     if request.method == "POST":
         choice = _choice()
         from_banner = request.form.get("source") == "banner"
@@ -38,15 +38,19 @@ def cookies() -> Response | tuple[str, int]:
         if from_banner or not analytics.measurement_id():  # without analytics the page has no question
             abort(400)
         error = gettext("Select yes if you want to accept analytics cookies")
-    return render_template("govuk_layout/pages/cookies.html", error=error), 400 if error else 200
+        return render_template("govuk_layout/pages/cookies.html", error=error), 400
+    # The same for everyone with this cookie choice (in the page cache's key); a flashed "saved" is never cached.
+    return render_page("govuk_layout/pages/cookies.html", reads_answers=False, error=None), 200
 
 
 def accessibility() -> str:
-    return render_template("govuk_layout/pages/accessibility.html")
+    # Shows no one's data, whatever the session holds: from the page cache.
+    return render_page("govuk_layout/pages/accessibility.html", reads_answers=False)
 
 
 def privacy() -> str:
-    return render_template("govuk_layout/pages/privacy.html")
+    # As accessibility().
+    return render_page("govuk_layout/pages/privacy.html", reads_answers=False)
 
 
 def create_blueprint(static_folder: Path, static_url_path: str) -> Blueprint:

@@ -37,6 +37,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from govuk_layout import errors, fallbacks, limits
 from govuk_layout.config import ConfigError
+from govuk_layout.redis_client import SharedRedis, shared_redis
 
 # When the session's data was first stored (epoch seconds): the absolute lifetime counts from here.
 STARTED_KEY = "_govuk_started"
@@ -130,15 +131,25 @@ class RedisSessions(_GovukSessions, RedisSessionInterface):  # type: ignore[misc
     """Sessions in Redis, with short socket timeouts, one round trip per request unless the data changed.
 
     Reading renews the idle timeout (GETEX, Redis 6.2+), so an unchanged session is not written back.
+    Reads and writes take the short path the rate limits share (:mod:`govuk_layout.redis_client`);
+    ``client``, on the same connection pool, does the rest (rotation, deletion).
     """
 
     serializer: Any
     client: redis.Redis
 
+    def __init__(self, app: Flask, shared: SharedRedis, **options: Any) -> None:
+        super().__init__(app, client=shared.client, **options)
+        self.redis = shared
+
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
-        lifetime = current_app.permanent_session_lifetime
-        stored = self.client.getex(store_id, ex=lifetime)
+        lifetime = int(current_app.permanent_session_lifetime.total_seconds())
+        (stored,) = self.redis.call(("GETEX", store_id, "EX", lifetime))
         return self.serializer.decode(stored) if stored else None
+
+    def _upsert_session(self, session_lifetime: datetime.timedelta, session: Any, store_id: str) -> None:
+        data = self.serializer.encode(session)
+        self.redis.call(("SET", store_id, data, "EX", int(session_lifetime.total_seconds())))
 
     def should_set_storage(self, app: Flask, session: Any) -> bool:
         return bool(session.modified)
@@ -172,10 +183,7 @@ def _interface(app: Flask) -> _GovukSessions:
     if store == "redis":
         if not config["REDIS_URL"]:
             raise ConfigError(f"{app.name} configuration is invalid: GOVUK_SESSION_STORE=redis needs REDIS_URL")
-        client = redis.Redis.from_url(
-            config["REDIS_URL"], socket_connect_timeout=fallbacks.REDIS_TIMEOUT, socket_timeout=fallbacks.REDIS_TIMEOUT
-        )
-        return RedisSessions(app, client=client, **common)
+        return RedisSessions(app, shared_redis(app, config["REDIS_URL"]), **common)
     if store == "memory":
         return CacheSessions(app, client=SimpleCache(threshold=10_000), **common)
     folder = Path(tempfile.gettempdir()) / f"govuk-layout-sessions-{os.getuid()}-{app.import_name}"

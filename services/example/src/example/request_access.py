@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
 from example.repository import StoreUnavailable
-from govuk_layout import session_expired
+from govuk_layout import render_page, session_expired
 
 bp = Blueprint("request_access", __name__, url_prefix="/request")
 
@@ -39,23 +42,30 @@ def question(slug: str) -> Response | tuple[str, int]:
         return redirect(_question_url(missing))
 
     changing = request.args.get("change") == "1"
-    if request.method == "POST":
-        form = current.form()  # only what was posted: a missing field is an error, not the old answer
-    else:
-        form = current.form(data={current.name: current.form_data(journey.answers().get(current.name))})
-    if form.validate_on_submit():
-        journey.save(current, current.stored(form))
-        after = None if changing else steps.following(current)
-        after = after or steps.first_unanswered(journey.answers())
-        return redirect(_question_url(after) if after else url_for("request_access.check_answers"))
-
     before = steps.previous(current)
     if changing:
         back = url_for("request_access.check_answers")
     else:
         back = _question_url(before) if before else url_for("start.index")
+    saved = journey.answers().get(current.name)
+    if request.method == "GET" and saved is None:
+        # No answer and no error on the page: the same for everyone, so from the page cache (the form is
+        # built only when the page is rendered).
+        empty = functools.partial(_empty_form, current)
+        return render_page("question.html", context=empty, reads_answers=False, question=current, back_url=back), 200
+    # Posted: only what was sent (a missing field is an error, not the old answer); else the saved answer.
+    form = current.form() if request.method == "POST" else current.form(data={current.name: current.form_data(saved)})
+    if form.validate_on_submit():
+        journey.save(current, current.stored(form))
+        after = None if changing else steps.following(current)
+        after = after or steps.first_unanswered(journey.answers())
+        return redirect(_question_url(after) if after else url_for("request_access.check_answers"))
     html = render_template("question.html", form=form, question=current, back_url=back)
     return html, 400 if form.errors else 200
+
+
+def _empty_form(question: journey.Question) -> dict[str, FlaskForm]:
+    return {"form": question.form(data={question.name: None})}
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])

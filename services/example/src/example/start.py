@@ -1,10 +1,13 @@
 """The start page."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint
+
+from govuk_layout import render_page
 
 bp = Blueprint("start", __name__)
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("start.html")
+    # The same for every visitor (no answers shown): rendered once per language and cookie choice.
+    return render_page("start.html", reads_answers=False)

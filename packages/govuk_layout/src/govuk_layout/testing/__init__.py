@@ -33,9 +33,11 @@ __all__ = [
     "FormClient",
     "assert_govuk_page",
     "assert_security_headers",
+    "comparable",
     "csp_directives",
     "csrf_token",
     "form_client",
+    "without_per_request_values",
 ]
 
 # What every test app needs besides its own keys: test mode and a fixed key (it signs sessions and tokens).
@@ -65,6 +67,34 @@ def _form(data: Mapping[str, Any] | Iterable[tuple[str, Any]] | None, token: str
         pairs = list(data or ())
     fields = [(key, item) for key, value in pairs for item in (value if isinstance(value, list) else [value])]
     return MultiDict([("csrf_token", token), *fields])
+
+
+# The values a page or its headers carry that are new on every request (or session), and no other.
+_PER_REQUEST = [
+    (re.compile(r"""(\bnonce="|'nonce-)[A-Za-z0-9_-]+"""), r"\1NONCE"),
+    (re.compile(r'(name="csrf_token"[^>]*value=")[^"]+'), r"\1TOKEN"),
+]
+
+
+def without_per_request_values(text: str) -> str:
+    """``text`` (a page or a header) with each CSP nonce and CSRF token replaced by a fixed word."""
+    for pattern, replacement in _PER_REQUEST:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def comparable(response: TestResponse, session_cookie: str) -> tuple[int, list[tuple[str, str]], str]:
+    """Status, headers and body, without what differs on every request: the nonce, the CSRF token, the
+    request id and the value of the ``session_cookie`` (a new session's id). Equal for equal pages."""
+    from govuk_layout.observability import REQUEST_ID_HEADER  # here: the plugin loads before a test's environment
+
+    cookie = re.compile(rf"^{re.escape(session_cookie)}=[^;]*")
+    headers = [
+        (name, cookie.sub(f"{session_cookie}=ID", without_per_request_values(value)))
+        for name, value in response.headers
+        if name != REQUEST_ID_HEADER
+    ]
+    return response.status_code, headers, without_per_request_values(response.get_data(as_text=True))
 
 
 class FormClient(FlaskClient):

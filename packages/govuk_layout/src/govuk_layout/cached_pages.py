@@ -1,0 +1,173 @@
+"""Whole pages that carry no one's data, rendered once per process and filled in per request.
+
+A start page, an empty question page or the cookies page is the same HTML for every visitor with
+the same URL, language, cookie choice and mount point, apart from the request's CSP nonce and CSRF
+token. :func:`render_page` renders such a page once, with unguessable placeholders where those two
+go, keeps it in a bounded LRU, and on each request puts this request's values in. The nonce is made
+and the token generated exactly as a fresh render would (the session gets its CSRF token from
+Flask-WTF as before), so the response is byte for byte what ``render_template`` would have given
+apart from those two values.
+
+It never caches or serves from the cache: a request other than GET or HEAD, while the session holds
+flashed messages or a signed-in user, while it holds answers (unless the view says the page shows
+none), when templates auto-reload (development), or a response other than 200.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, after_this_request, current_app, g, render_template, request, session
+from flask_wtf.csrf import generate_csrf
+from jinja2 import Template
+from werkzeug.wrappers import Response
+
+from govuk_layout import auth, consent, i18n, security, sessions
+from govuk_layout.components import CountedLRU
+
+EXTENSION_KEY = "govuk_layout.cached_pages"
+# What the session holds that a cached page may ignore: the layout's bookkeeping (flashes are refused
+# separately) and the language, which is in the key.
+_IGNORED_KEYS = sessions.BOOKKEEPING_KEYS | {i18n.SESSION_KEY}
+
+TemplateNames = str | Template | list[str | Template]
+
+
+@dataclass(frozen=True)
+class _Entry:
+    html: str
+    nonce: bool  # the page shows the CSP nonce
+    csrf: bool  # the page shows a CSRF token, so the session gets one
+
+
+class PageCache(CountedLRU[_Entry]):
+    """One app's LRU of rendered pages. Read it with ``govuk_layout.page_cache()``."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize)
+        # Letters and digits only, so escaping, JSON and URL encoding leave them as they are; new per process.
+        secret = secrets.token_hex(16)
+        self.nonce_placeholder = f"govuknonce{secret}"
+        self.csrf_placeholder = f"govukcsrf{secret}"
+
+    def _render(self, names: TemplateNames, context: Mapping[str, Any]) -> tuple[_Entry, bool]:
+        """The page with placeholders for the nonce and token, and whether it may be kept."""
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        nonce, token = getattr(request, "csp_nonce", None), g.get(field)
+        request.csp_nonce = self.nonce_placeholder  # type: ignore[attr-defined]
+        setattr(g, field, self.csrf_placeholder)  # Flask-WTF's per-request token: forms and csrf_token() read it
+        try:
+            html = render_template(names, **context)
+        finally:
+            request.csp_nonce = nonce  # type: ignore[attr-defined]
+            if token is None:
+                g.pop(field, None)
+            else:
+                setattr(g, field, token)
+        # Made before the render (a form built outside ``context``): unguessable, so put back as placeholders.
+        if nonce:
+            html = html.replace(nonce, self.nonce_placeholder)
+        if token:
+            html = html.replace(token, self.csrf_placeholder)
+        entry = _Entry(html, self.nonce_placeholder in html, self.csrf_placeholder in html)
+        # The request id may come from the client (X-Request-Id): a page showing it is never kept.
+        request_id = g.get("request_id")
+        return entry, not (request_id and request_id in html)
+
+    def _fill(self, entry: _Entry) -> str:
+        """The page with this request's nonce and token, made as a fresh render makes them."""
+        html = entry.html
+        if entry.nonce:
+            html = html.replace(self.nonce_placeholder, security.csp_nonce())
+        if entry.csrf:
+            html = html.replace(self.csrf_placeholder, generate_csrf())
+        return html
+
+    def render(
+        self,
+        names: TemplateNames,
+        key: Hashable,
+        context: Callable[[], Mapping[str, Any]] | None,
+        values: Mapping[str, Any],
+        reads_answers: bool,
+    ) -> str:
+        if not self._cacheable(reads_answers):
+            self._count_uncached()
+            return render_template(names, **values, **(context() if context else {}))
+        page = _page_key(names, key)
+        entry = self._get(page)
+        if entry is None:
+            entry, keep = self._render(names, {**values, **(context() if context else {})})
+            if keep:
+                self._keep_if_ok(page, entry)
+        return self._fill(entry)
+
+    def _keep_if_ok(self, page: Hashable, entry: _Entry) -> None:
+        @after_this_request
+        def keep(response: Response) -> Response:
+            if response.status_code == 200:  # an error page or a redirect is never served from the cache
+                self._put(page, entry)
+            return response
+
+    def _cacheable(self, reads_answers: bool) -> bool:
+        if not self.maxsize or current_app.jinja_env.auto_reload or request.method not in ("GET", "HEAD"):
+            return False
+        held = set(session)  # iterating does not mark the session accessed (no Vary: Cookie of our own)
+        if "_flashes" in held or auth.SESSION_KEY in held:
+            return False
+        return not (reads_answers and held - _IGNORED_KEYS)
+
+
+def _names(names: TemplateNames) -> Hashable:
+    return tuple(names) if isinstance(names, list) else names
+
+
+def _page_key(names: TemplateNames, key: Hashable) -> Hashable:
+    """Everything a page without anyone's data depends on, besides the app's config (one cache per app)."""
+    return (
+        _names(names),
+        key,
+        request.scheme,
+        request.host,
+        request.script_root,  # the mount point (X-Forwarded-Prefix through ProxyFix)
+        request.path,
+        request.query_string,
+        i18n.current_language(),
+        consent.current_choice(),  # the cookie banner, and whether analytics loads
+        current_app.config["GOVUK_BRAND"],
+    )
+
+
+def render_page(
+    template_name_or_list: TemplateNames,
+    key: Hashable = None,
+    context: Callable[[], Mapping[str, Any]] | None = None,
+    *,
+    reads_answers: bool = True,
+    **values: Any,
+) -> str:
+    """``render_template(template_name_or_list, **values)`` for a page that shows no one's data, from the page cache.
+
+    The cache's key is the template, the request's scheme, host, mount point, path and query, the page's
+    language, the cookie choice, the brand and ``key``: give ``key`` anything else the page depends on.
+    ``context`` (called only when the page is rendered) gives values that are costly to make, such as a
+    form: build forms there, so a cached page does not build them. Pass ``reads_answers=False`` when the
+    page shows nothing from the session whatever it holds (a question the session has no answer for);
+    otherwise a session holding answers renders the page as usual. See the module's docstring for
+    what is never cached.
+    """
+    return page_cache().render(template_name_or_list, key, context, values, reads_answers)
+
+
+def page_cache(app: Flask | None = None) -> PageCache:
+    """The page cache of ``app`` (default: the current app), for its :meth:`~PageCache.stats`."""
+    cache: PageCache = (app or current_app).extensions[EXTENSION_KEY]
+    return cache
+
+
+def init_app(app: Flask, maxsize: int) -> None:
+    """Keep up to ``maxsize`` pages per process (0 for none)."""
+    app.extensions[EXTENSION_KEY] = PageCache(maxsize)
