@@ -57,8 +57,7 @@ def _remember_choice() -> None:
     """``?lang=`` on any page switches the language for the rest of the session."""
     if not request.query_string:
         return  # most requests: no query string to parse
-    args = request.args
-    chosen = args[QUERY_PARAMETER] if QUERY_PARAMETER in args else None  # a missing key's get costs an exception
+    chosen = request.args.get(QUERY_PARAMETER)
     if chosen in _languages() and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
 

@@ -88,7 +88,8 @@ class _JsonFormatter(JsonFormatter):
         cached = self._second
         if cached[0] != second:
             cached = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
-        return self.default_msec_format % (cached[1], int((created - second) * 1000))
+        msec_format = self.default_msec_format
+        return msec_format % (cached[1], int((created - second) * 1000)) if msec_format else cached[1]
 
     def request_line(self, logger: str, request_id: str | None, fields: dict[str, Any], created: float) -> str:
         """The line ``format`` makes of ``logger.info("request", extra=fields)`` logged at ``created``."""
@@ -176,7 +177,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _start() -> None:
-    state = g._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not two
+    state = g._get_current_object()  # one proxy lookup, not two
     state.request_id = request_id_from(request.environ.get(REQUEST_ID_ENVIRON))
     state.request_started = time.perf_counter()
 
@@ -197,7 +198,7 @@ def _log_request(logger: logging.Logger, request_id: str | None, fields: dict[st
 
 def _finish(response: Response) -> Response:
     # One lookup through each of Flask's proxies, not one per use: on a small response they add up.
-    state = g._get_current_object()  # type: ignore[attr-defined]
+    state = g._get_current_object()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     current = request._get_current_object()  # type: ignore[attr-defined]
     started = state.get("request_started")

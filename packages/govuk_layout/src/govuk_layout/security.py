@@ -26,7 +26,6 @@ from typing import Any
 
 from flask import Flask, Request, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.wrappers import Response
 
 from govuk_layout import analytics
@@ -161,7 +160,7 @@ class PageHeaders:
         return response
 
 
-def _force_https() -> BaseResponse | None:
+def _force_https() -> Response | None:
     """A ``before_request`` hook: plain http is redirected to the same URL over https (``GOVUK_FORCE_HTTPS``)."""
     if current_app.debug or _https(request):
         return None
