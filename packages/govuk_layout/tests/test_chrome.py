@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Flask, render_template_string
 
-from govuk_layout.chrome import ChromeCache
+from govuk_layout.chrome import NONCE_HOLE, ChromeCache
 from govuk_layout.testing import csrf_token
 
 NAVIGATION = [{"text": "Apply", "href": "/apply"}, {"text": "Check a request", "href": "/status"}]
@@ -102,3 +102,20 @@ def test_development_reloading_bypasses_the_cache(make_app: Callable[..., Flask]
     app.jinja_env.auto_reload = True
     app.test_client().get("/apply")
     assert _cache(app).fragments == {}
+
+
+def test_fragments_holding_the_nonce_carry_each_requests_own(make_app: Callable[..., Flask]) -> None:
+    app = _app(make_app, GOVUK_GOOGLE_ANALYTICS_ID="G-TEST1234")
+    client = app.test_client()
+    client.set_cookie("cookies_policy", "analytics=yes")
+    seen = set()
+    for _ in range(3):
+        response = client.get("/apply")
+        policy = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+        assert policy
+        nonces = re.findall(r'nonce="([^"]+)"', response.get_data(as_text=True))
+        assert len(nonces) >= 5 and set(nonces) == {policy[1]}  # analytics, modules, crest, CSRF refresh
+        seen.add(policy[1])
+    assert len(seen) == 3
+    kept = "".join(_cache(app).fragments.values())
+    assert NONCE_HOLE in kept and not any(nonce in kept for nonce in seen)

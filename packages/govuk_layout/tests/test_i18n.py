@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from flask import Flask, abort
+from flask import Flask, abort, render_template_string
 from flask.testing import FlaskClient
 
 from govuk_layout import catalogues, i18n
@@ -218,3 +218,33 @@ def test_the_english_check_finds_english_and_only_whole_words(client: FlaskClien
     assert catalogues.english_left("This statement was last reviewed on 1 May 2030.", [PACKAGE]) == [
         "This statement was last reviewed on %(date)s."
     ]
+
+
+# Every way a template translates, with values that need escaping, with autoescaping on and off.
+TRANSLATING = [
+    '{{ _("Continue") }}|{{ gettext("Back") }}',
+    '{{ _("Cookies on %(service)s", service=name) }}',
+    "{% trans service=name %}Cookies on {{ service }}{% endtrans %}",
+    '{% trans cookies_url=name %}You’ve accepted analytics cookies. You can <a class="govuk-link" '
+    'href="{{ cookies_url }}">change your cookie settings</a> at any time.{% endtrans %}',
+    '{% for n in [1, 2, 3, 6] %}{{ ngettext("%(num)d minute", "%(num)d minutes", n) }};{% endfor %}',
+    '{{ ngettext("%(num)d second", "%(num)d seconds", 2, num=5) }}',
+    '{% autoescape false %}{{ _("Cookies on %(service)s", service=name) }}|{{ _("Continue") }}{% endautoescape %}',
+    '{% macro m() %}{% set x = 1 %}{{ _("Cookies on %(service)s", service=name) }}{% endmacro %}{{ m() }}',
+]
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("source", TRANSLATING)
+def test_templates_translate_exactly_as_flask_babel_does(
+    make_app: Callable[..., Flask], language: str, source: str
+) -> None:
+    app = make_app(**BILINGUAL)
+    flask_babel = {name: app.jinja_env.globals[name] for name in ("_", "gettext", "ngettext")}
+    with app.test_request_context(f"/?lang={language}"):
+        ours = render_template_string(source, name="<b>A&B</b>")
+        theirs = render_template_string(source, name="<b>A&B</b>", **flask_babel)
+    assert ours == theirs
+    assert "<b>" not in ours or "autoescape" in source
+    if language == "cy":
+        assert not re.search(r"Continue|Cookies on|accepted", ours)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from example_support import valid_answers
 from flask import Flask
 from werkzeug.test import TestResponse
@@ -57,3 +58,26 @@ def test_cached_pages_are_byte_identical_to_uncached(make_app: Callable[..., Fla
     # The second time through, every component call without an answer in it was rendered before.
     assert after_second.misses == after_first.misses
     assert after_second.hits > after_first.hits
+
+
+def _chrome_and_more(client: FormClient) -> dict[str, str]:
+    pages = journey(client)
+    for language in ("en", "cy"):
+        client.get(f"/?lang={language}")
+        # The page quotes the request's id, which is new each time.
+        pages[f"{language} not found"] = re.sub(r"\b[0-9a-f]{32}\b", "ID", _html(client.get("/no-such-page"), 404))
+    return pages
+
+
+@pytest.mark.parametrize("brand", ["govuk", "organisation"])
+def test_kept_chrome_changes_no_byte_of_any_page(
+    make_app: Callable[..., Flask], moto: ServerProcess, brand: str
+) -> None:
+    fresh = make_app(moto.url, GOVUK_BRAND=brand, GOVUK_COMPONENT_CACHE_SIZE=0)
+    fresh.jinja_env.auto_reload = True  # chrome.py renders every fragment afresh while templates reload
+    expected = _chrome_and_more(form_client(fresh))
+    app = make_app(moto.url, GOVUK_BRAND=brand)
+    assert _chrome_and_more(form_client(app)) == expected
+    assert _chrome_and_more(form_client(app)) == expected  # now from the kept fragments
+    assert ("moj-header" if brand == "organisation" else "govuk-header__logo") in expected["en start"]
+    assert "Gwiriwch eich atebion" in expected["cy check"] and "Parhau" in expected["cy full-name"]

@@ -11,6 +11,10 @@ apart from those two values.
 It never caches or serves from the cache: a request other than GET or HEAD, while the session holds
 flashed messages or a signed-in user, while it holds answers (unless the view says the page shows
 none), when templates auto-reload (development), or a response other than 200.
+
+A cached page is also compressed once (:mod:`govuk_layout.slotted`): a response whose body is still the
+filled page goes out as gzip, built from the page's pieces compressed at the highest level with this
+request's values stored between them, instead of being compressed again by the compression hook.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from govuk_layout import auth, consent, i18n, security, sessions
 from govuk_layout.components import CountedLRU
+from govuk_layout.slotted import Slotted
 
 EXTENSION_KEY = "govuk_layout.cached_pages"
 # What the session holds that a cached page may ignore: the layout's bookkeeping (flashes are refused
@@ -38,7 +43,7 @@ TemplateNames = str | Template | list[str | Template]
 
 @dataclass(frozen=True)
 class _Entry:
-    html: str
+    page: Slotted  # the page cut at its placeholders ("nonce", "csrf"), its pieces compressed
     nonce: bool  # the page shows the CSP nonce
     csrf: bool  # the page shows a CSRF token, so the session gets one
 
@@ -72,19 +77,28 @@ class PageCache(CountedLRU[_Entry]):
             html = html.replace(nonce, self.nonce_placeholder)
         if token:
             html = html.replace(token, self.csrf_placeholder)
-        entry = _Entry(html, self.nonce_placeholder in html, self.csrf_placeholder in html)
+        placeholders = {self.nonce_placeholder: "nonce", self.csrf_placeholder: "csrf"}
+        page = Slotted.cut(html, placeholders)
+        entry = _Entry(page, "nonce" in page.slots, "csrf" in page.slots)
         # The request id may come from the client (X-Request-Id): a page showing it is never kept.
         request_id = g.get("request_id")
         return entry, not (request_id and request_id in html)
 
-    def _fill(self, entry: _Entry) -> str:
-        """The page with this request's nonce and token, made as a fresh render makes them."""
-        html = entry.html
+    def _fill(self, entry: _Entry, compressed: bool) -> str:
+        """The page with this request's nonce and token, made as a fresh render makes them.
+
+        ``compressed``: send it from the page's compressed pieces (from the cache; a page rendered for this
+        request alone is left to the compression hook, cheaper than compressing its pieces at level 9).
+        """
+        values = {}
         if entry.nonce:
-            html = html.replace(self.nonce_placeholder, security.csp_nonce())
+            values["nonce"] = security.csp_nonce()
         if entry.csrf:
-            html = html.replace(self.csrf_placeholder, generate_csrf())
-        return html
+            values["csrf"] = generate_csrf()
+        body = entry.page.fill(values)
+        if compressed:
+            _send_compressed(entry.page, values, body)
+        return body.decode()
 
     def render(
         self,
@@ -99,11 +113,12 @@ class PageCache(CountedLRU[_Entry]):
             return render_template(names, **values, **(context() if context else {}))
         page = _page_key(names, key)
         entry = self._get(page)
-        if entry is None:
-            entry, keep = self._render(names, {**values, **(context() if context else {})})
-            if keep:
-                self._keep_if_ok(page, entry)
-        return self._fill(entry)
+        if entry is not None:
+            return self._fill(entry, compressed=True)
+        entry, keep = self._render(names, {**values, **(context() if context else {})})
+        if keep:
+            self._keep_if_ok(page, entry)
+        return self._fill(entry, compressed=False)
 
     def _keep_if_ok(self, page: Hashable, entry: _Entry) -> None:
         @after_this_request
@@ -119,6 +134,26 @@ class PageCache(CountedLRU[_Entry]):
         if "_flashes" in held or auth.SESSION_KEY in held:
             return False
         return not (reads_answers and held - _IGNORED_KEYS)
+
+
+def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> None:
+    """Send the page as gzip from its compressed pieces, if the response still carries it and gzip is accepted."""
+
+    @after_this_request  # before the app's after_request hooks, so the compression hook finds it encoded
+    def encode(response: Response) -> Response:
+        if (
+            response.status_code == 200
+            and response.mimetype == "text/html"
+            and not response.direct_passthrough
+            and not response.is_streamed
+            and "Content-Encoding" not in response.headers
+            and request.accept_encodings.quality("gzip") > 0
+            and response.get_data() == body  # a view that changed the page gets the compression hook instead
+        ):
+            response.set_data(page.gzip(values))
+            response.headers["Content-Encoding"] = "gzip"
+            response.vary.add("Accept-Encoding")
+        return response
 
 
 def _names(names: TemplateNames) -> Hashable:

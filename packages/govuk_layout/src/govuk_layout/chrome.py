@@ -5,7 +5,8 @@ banner macros cost most of a page's render time, and the base template renders t
 header and footer twice (once to test for content). ``{% chrome "name", key, ... %}``
 renders its body once for each distinct key and reuses the HTML after that. The keys
 must name everything the body depends on (config values, language, navigation state);
-per-request values (CSP nonce, CSRF token, return path) must stay outside the block.
+per-request values (CSRF token, return path) must stay outside the block. The CSP nonce may be
+inside: a fragment is kept with a placeholder where the nonce was, and each request puts its own in.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from jinja2 import nodes
 from jinja2.environment import Environment
 from jinja2.ext import Extension
 from jinja2.parser import Parser
+from jinja2.runtime import Context
 
 MAX_FRAGMENTS = 256  # enough for every navigation state; past it fragments render each time
+# Where the nonce goes in a kept fragment. A NUL is never in a page, and a nonce is 32 URL-safe characters.
+NONCE_HOLE = "\x00csp-nonce\x00"
 
 
 class ChromeCache(Extension):
@@ -37,16 +41,20 @@ class ChromeCache(Extension):
         while parser.stream.skip_if("comma"):
             key.append(parser.parse_expression())
         body = parser.parse_statements(("name:endchrome",), drop_needle=True)
-        call = self.call_method("_fragment", [nodes.List(key)])
+        call = self.call_method("_fragment", [nodes.ContextReference(), nodes.List(key)])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
-    def _fragment(self, key: list[Any], caller: Callable[[], str]) -> str:
+    def _fragment(self, context: Context, key: list[Any], caller: Callable[[], str]) -> str:
         if self.environment.auto_reload:
             return caller()
-        name = repr(key)  # keys hold lists and dicts (navigation), so not hashable as they are
+        nonce = str(context.get("cspNonce") or "")
+        # Keys hold lists and dicts (navigation), so not hashable as they are. A page without a nonce
+        # writes no nonce attribute at all, so whether there is one is part of the key.
+        name = repr([*key, bool(nonce)])
         fragment = self.fragments.get(name)
         if fragment is None:
-            fragment = caller()
+            html = caller()
             if len(self.fragments) < MAX_FRAGMENTS:
-                self.fragments[name] = fragment
-        return fragment
+                self.fragments[name] = html.replace(nonce, NONCE_HOLE) if nonce else html
+            return html
+        return fragment.replace(NONCE_HOLE, nonce) if nonce else fragment  # Markup's replace: a nonce needs no escaping

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from example import forms, journey, submissions
 from example.model import AccessRequest, normalise_reference
 from example.repository import StoreUnavailable
-from govuk_layout import no_store
+from govuk_layout import no_store, render_page
 
 bp = Blueprint("status", __name__, url_prefix="/status")
 
@@ -26,6 +26,8 @@ def _find(reference: str) -> AccessRequest | None:
 @bp.route("", methods=["GET", "POST"])
 @no_store
 def lookup() -> Response | tuple[str, int]:
+    if request.method == "GET":  # the empty form, the same for everyone: from the page cache
+        return render_page("status.html", context=_empty_form, reads_answers=False), 200
     form = forms.StatusForm()
     status = 200
     if form.validate_on_submit():
@@ -42,6 +44,10 @@ def lookup() -> Response | tuple[str, int]:
     elif form.errors:
         status = 400
     return render_template("status.html", form=form), status
+
+
+def _empty_form() -> dict[str, forms.StatusForm]:
+    return {"form": forms.StatusForm()}
 
 
 @bp.get("/<reference>")

@@ -1,0 +1,83 @@
+"""A page served from the page cache goes out gzipped from its pieces, compressed once, with this request's
+nonce and CSRF token stored between them; anything else is left to the compression hook."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Callable
+
+import brotli
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from govuk_layout import page_cache, render_page
+from govuk_layout.testing import csrf_token, form_client, without_per_request_values
+
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+def _body(response: TestResponse) -> str:
+    encoding = response.headers.get("Content-Encoding")
+    data = response.get_data()
+    decoded = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[encoding](data)
+    return decoded.decode()
+
+
+def test_a_page_from_the_cache_is_gzip_from_its_pieces_and_decodes_to_the_fresh_page(
+    make_analytics_app: Callable[..., Flask],
+) -> None:
+    cached, fresh = make_analytics_app(), make_analytics_app(GOVUK_PAGE_CACHE_SIZE=0)
+    expected = without_per_request_values(fresh.test_client().get("/privacy").get_data(as_text=True))
+    visitor = form_client(cached)
+    first = visitor.get("/privacy", headers=BROWSER)
+    assert first.headers["Content-Encoding"] == "br"  # rendered for this request: the compression hook's
+    second = visitor.get("/privacy", headers=BROWSER)
+    assert page_cache(cached).stats().hits == 1
+    assert second.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in second.headers["Vary"]
+    assert int(second.headers["Content-Length"]) == len(second.get_data())
+    html = _body(second)
+    assert without_per_request_values(html) == expected
+    nonces = set(NONCE.findall(html))
+    assert len(nonces) == 1 and f"'nonce-{nonces.pop()}'" in second.headers["Content-Security-Policy"]
+    # The token stored in the stream is the one the session got.
+    choice = {"source": "banner", "next": "/privacy", "analytics": "yes", "csrf_token": csrf_token(html)}
+    assert visitor.post("/cookies", data=choice).status_code == 302
+
+
+def test_each_response_carries_its_own_values(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    app.test_client().get("/privacy")
+    pages = [_body(app.test_client().get("/privacy", headers=BROWSER)) for _ in range(3)]
+    assert len({NONCE.findall(page)[0] for page in pages}) == 3
+    assert len({csrf_token(page) for page in pages}) == 3
+
+
+def test_without_gzip_the_hook_decides(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    client = app.test_client()
+    client.get("/privacy")
+    brotli_only = client.get("/privacy", headers={"Accept-Encoding": "br, gzip;q=0"})
+    assert brotli_only.headers["Content-Encoding"] == "br"
+    plain = client.get("/privacy")
+    assert "Content-Encoding" not in plain.headers
+    assert without_per_request_values(_body(brotli_only)) == without_per_request_values(plain.get_data(as_text=True))
+    assert page_cache(app).stats().hits == 2
+
+
+def test_a_view_that_changes_the_page_gets_the_hooks_compression(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    own = app.jinja_env.from_string('{% extends "govuk_layout/base.html" %}{% block content %}Own{% endblock %}')
+
+    @app.get("/wrapped")
+    def wrapped() -> str:
+        return render_page(own) + "<!-- added by the view -->"
+
+    client = app.test_client()
+    client.get("/wrapped")
+    served = client.get("/wrapped", headers=BROWSER)
+    assert page_cache(app).stats().hits == 1
+    assert served.headers["Content-Encoding"] == "br"
+    assert _body(served).endswith("<!-- added by the view -->")
