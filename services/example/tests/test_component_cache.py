@@ -62,8 +62,11 @@ def test_cached_pages_are_byte_identical_to_uncached(make_app: Callable[..., Fla
 
 def _chrome_and_more(client: FormClient) -> dict[str, str]:
     pages = journey(client)
+    found = REFERENCE.search(client.get("/request/confirmation").get_data(as_text=True))
+    assert found
     for language in ("en", "cy"):
         client.get(f"/?lang={language}")
+        pages[f"{language} status of the request"] = _html(client.get(f"/status/{found[0]}"))
         # The page quotes the request's id, which is new each time.
         pages[f"{language} not found"] = re.sub(r"\b[0-9a-f]{32}\b", "ID", _html(client.get("/no-such-page"), 404))
     return pages
@@ -84,3 +87,5 @@ def test_kept_chrome_changes_no_byte_of_any_page(
     # Check your answers was served from the cache the second time, with a placeholder for each answer.
     kept = repr(component_cache(app)._entries)
     assert "govukSummaryList" in kept and not re.search(r"Ada Lovelace|ada\.lovelace@|data pipelines", kept)
+    # The status page's list is kept without the request's reference (only the hint's example is there).
+    assert set(REFERENCE.findall(kept)) <= {"RA-7K3M-9QXP"}

@@ -305,6 +305,7 @@ def init_app(app: Flask, maxsize: int) -> None:
     environment.make_globals = _make_globals(environment)  # type: ignore[method-assign,assignment]
     if environment.cache is not None:
         environment.cache.clear()  # anything loaded before now was made without the two above
+    environment.filters["answer"] = Answer  # {"text": reference | answer} in a template
     for template, name in MACROS.items():
         if template.startswith(COMPONENTS):  # not the helpers (govukAttributes): the components use them
             environment.globals[name] = LazyComponent(environment, template, name)
