@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 from flask_babel import lazy_gettext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jinja2 import meta
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -18,6 +20,7 @@ from wtforms import Form, StringField
 
 import govuk_layout
 from govuk_layout import GovukLayout, components
+from govuk_layout.testing.hostile import HOSTILE, hostile_text
 from govuk_layout.widgets import GovTextInput
 
 BUTTON = '{{ govukButton({"text": text}) }}'
@@ -173,3 +176,60 @@ def test_a_widget_renders_through_the_cache_unless_it_holds_an_answer(app: Flask
     typed, counts = _counted(app, "{{ form.name() }}", form=_Form(MultiDict([("name", "Ada Lovelace")])))
     assert 'value="Ada Lovelace"' in typed and counts[:2] == (0, 0) and counts[2] >= 1
     assert "Ada" not in repr(govuk_layout.component_cache(app)._entries)
+
+
+SUMMARY = "{{ govukSummaryList(params) }}"
+
+
+def _answers(values: list[str], card: bool = False) -> dict[str, Any]:
+    """Summary-list params with ``values`` as answers, every other row with a change link."""
+    rows = [
+        {"key": {"text": f"Question {index}"}, "value": {"text": components.Answer(value)}}
+        | ({"actions": {"items": [{"href": f"/q/{index}", "text": "Change"}]}} if index % 2 else {})
+        for index, value in enumerate(values)
+    ]
+    return {"rows": rows} | ({"card": {"title": {"text": "Your answers"}}} if card else {})
+
+
+def _kept(app: Flask) -> str:
+    return repr(govuk_layout.component_cache(app)._entries)
+
+
+def test_a_summary_list_of_answers_is_kept_without_them(app: Flask) -> None:
+    first, counts = _counted(app, SUMMARY, params=_answers(["Ada Lovelace", "ada@example.com"]))
+    assert "Ada Lovelace" in first and counts[1] >= 1
+    second, again = _counted(app, SUMMARY, params=_answers(["Grace <Hopper>", "grace@example.com"]))
+    assert "Grace &lt;Hopper&gt;" in second and again[1] == 0 and again[0] >= 1
+    assert second == first.replace("Ada Lovelace", "Grace &lt;Hopper&gt;").replace("ada@", "grace@")
+    assert not re.search("Ada|Grace|example.com", _kept(app))
+
+
+def test_an_answer_anywhere_else_renders_uncached(make_app: Callable[..., Flask]) -> None:
+    app, plain = make_app(), make_app(GOVUK_COMPONENT_CACHE_SIZE=0)
+    elsewhere = {"rows": [{"key": {"text": components.Answer("Ada Lovelace")}, "value": {"text": "Name"}}]}
+    multiline = _answers(["Ada\nLovelace"])
+    for source, params in (
+        (SUMMARY, elsewhere),
+        (SUMMARY, multiline),
+        ("{{ govukTag(params) }}", {"text": components.Answer("Ada Lovelace")}),
+    ):
+        for _ in range(2):
+            html, counts = _counted(app, source, params=params)
+            assert "Ada" in html and counts[2] >= 1 and html == _render(plain, source, params=params)
+    assert "Ada" not in _kept(app)
+
+
+@pytest.fixture
+def cached_and_plain(make_app: Callable[..., Flask]) -> tuple[Flask, Flask]:
+    return make_app(), make_app(GOVUK_COMPONENT_CACHE_SIZE=0)
+
+
+@settings(HOSTILE, max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(values=st.lists(hostile_text(80), min_size=1, max_size=4), card=st.booleans())
+def test_answers_in_a_summary_list_render_exactly_as_the_macro_does(
+    cached_and_plain: tuple[Flask, Flask], values: list[str], card: bool
+) -> None:
+    cached, plain = cached_and_plain  # one pair for every example: hypothesis reuses the fixture
+    for texts in (values, values[::-1], ["Ada", *values]):
+        params = _answers(texts, card)
+        assert _render(cached, SUMMARY, params=params) == _render(plain, SUMMARY, params=params)

@@ -10,6 +10,8 @@ import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
 
+from govuk_layout.compression import add_vary
+
 PAGE = "<!DOCTYPE html><p>" + "A GOV.UK page with enough text to be worth compressing. " * 40
 
 
@@ -97,3 +99,16 @@ def test_an_encoded_response_is_not_encoded_twice(client: FlaskClient) -> None:
     response = client.get("/encoded", headers={"Accept-Encoding": "br"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.get_data()).decode() == PAGE
+
+
+@pytest.mark.parametrize(
+    "vary",
+    [[], ["Cookie"], ["accept-encoding"], ["Accept-Encoding, Cookie"], ["A", "B"], [""], ['X, "Y"']],
+)
+@pytest.mark.parametrize("names", [("Accept-Encoding",), ("Accept-Language", "Cookie")])
+def test_add_vary_gives_the_headers_werkzeugs_vary_set_gives(vary: list[str], names: tuple[str, ...]) -> None:
+    headers = [("Vary", value) for value in vary]
+    expected, response = Response("x", headers=headers), Response("x", headers=headers)
+    expected.vary.update(names)
+    add_vary(response, *names)
+    assert response.headers.to_wsgi_list() == expected.headers.to_wsgi_list()

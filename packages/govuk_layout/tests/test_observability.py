@@ -169,3 +169,45 @@ def test_gunicorn_hooks_serve_every_workers_metrics_on_their_own_port(
     assert "worker_requests_total 7.0" in text
     observability.gunicorn_child_exit(server, SimpleNamespace(pid=4242))
     assert os.path.isdir(directory)
+
+
+def test_the_request_line_built_without_a_log_record_is_the_one_logging_writes(app: Flask) -> None:
+    (handler,) = [h for h in app.logger.handlers if isinstance(h, logging.StreamHandler)]
+    formatter = handler.formatter
+    assert isinstance(formatter, observability._JsonFormatter)
+    fields = {"method": "GET", "path": "/caf\u00e9", "status": 404, "duration_ms": 1.25, "endpoint": "unmatched"}
+    for created in (1764466200.25, 1764466201.999, 1764466260.0):
+        record = app.logger.makeRecord(app.logger.name, logging.INFO, "", 0, "request", (), None, extra=fields)
+        record.created, record.msecs = created, float(int((created - int(created)) * 1000))
+        record.request_id = "0123456789abcdef"
+        expected = formatter.format(record)
+        assert formatter.request_line(app.logger.name, "0123456789abcdef", fields, created) == expected
+
+
+def test_with_only_the_json_handler_the_request_line_is_written_straight_to_stdout(
+    app: Flask, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # pytest's own capture handlers, as under gunicorn
+    assert observability._sole_handler(app.logger) is not None
+    monkeypatch.setattr(logging.Logger, "makeRecord", lambda *args, **kwargs: pytest.fail("a LogRecord was made"))
+    with app.test_client() as client:
+        client.get("/nowhere", headers={"X-Request-Id": "0123456789abcdef0123456789abcdef"}).close()
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert list(line) == ["time", "level", "logger", "message", "request_id", "method", "path", "status",
+                          "duration_ms", "endpoint"]  # fmt: skip
+    assert line["request_id"] == "0123456789abcdef0123456789abcdef"
+    assert (line["method"], line["path"], line["status"], line["endpoint"]) == ("GET", "/nowhere", 404, "unmatched")
+
+
+def test_any_other_handler_still_gets_the_request_record(app: Flask, capsys, monkeypatch) -> None:
+    seen: list[logging.LogRecord] = []
+    other = logging.Handler()
+    other.emit = seen.append  # type: ignore[method-assign]
+    monkeypatch.setattr(logging.getLogger(), "handlers", [other])
+    assert observability._sole_handler(app.logger) is None
+    with app.test_client() as client:
+        client.get("/nowhere").close()
+    (record,) = [record for record in seen if record.getMessage() == "request"]
+    assert record.path == "/nowhere" and record.status == 404  # type: ignore[attr-defined]
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert line["request_id"] == record.request_id  # type: ignore[attr-defined]

@@ -104,6 +104,75 @@ def test_the_policy_is_configurable(make_app: Callable[..., Flask]) -> None:
         assert "Strict-Transport-Security" not in response.headers
 
 
+def test_page_headers_are_the_static_headers_with_the_pages_nonce(client: FlaskClient) -> None:
+    """One list for both: every static header on a page, with the same value (the CSP apart from the nonce)."""
+    expected = static_security_headers(client.application.config)
+    with client.get("/", base_url=HTTPS) as page:
+        for name, value in expected.items():
+            assert NONCE.sub("", page.headers[name]).replace(" ;", ";") == value, name
+        assert len(page.headers.getlist("X-Frame-Options")) == 1
+
+
+def test_hsts_follows_x_forwarded_proto_even_without_proxy_trust(make_app: Callable[..., Flask]) -> None:
+    """As Flask-Talisman did: HSTS is only read by browsers over https, so the header's word is enough."""
+    client = make_app(GOVUK_PROXY_FIX_HOPS=0).test_client()
+    with client.get("/", headers={"X-Forwarded-Proto": "https"}) as response:
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    with client.get("/", headers={"X-Forwarded-Proto": "http"}) as response:
+        assert "Strict-Transport-Security" not in response.headers
+
+
+def test_a_views_own_security_headers_are_replaced_but_its_cross_origin_policies_kept(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app()
+
+    @app.get("/framed")
+    def framed() -> tuple[str, dict[str, str]]:
+        return "ok", {
+            "X-Frame-Options": "SAMEORIGIN",
+            "Content-Security-Policy": "default-src *",
+            "Strict-Transport-Security": "max-age=1",
+            "Cross-Origin-Opener-Policy": "unsafe-none",
+            "Cross-Origin-Resource-Policy": "cross-origin",
+        }
+
+    with app.test_client().get("/framed", base_url=HTTPS) as response:
+        assert response.headers.getlist("X-Frame-Options") == ["DENY"]
+        assert response.headers.getlist("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains"]
+        assert csp_directives(response)["frame-ancestors"] == "'none'"
+        assert response.headers.getlist("Cross-Origin-Opener-Policy") == ["unsafe-none"]
+        assert response.headers.getlist("Cross-Origin-Resource-Policy") == ["cross-origin"]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "headers", "debug", "redirected"),
+    [
+        ("http://service.example", {}, False, True),
+        (HTTPS, {}, False, False),
+        ("http://service.example", {"X-Forwarded-Proto": "https"}, False, False),
+        ("http://service.example", {}, True, False),
+    ],
+)
+def test_force_https_redirects_plain_http_to_the_same_url(
+    make_app: Callable[..., Flask], base_url: str, headers: dict[str, str], debug: bool, redirected: bool
+) -> None:
+    app = make_app(GOVUK_FORCE_HTTPS=True)
+    app.debug = debug
+    with app.test_client().get("/privacy?lang=en", base_url=base_url, headers=headers) as response:
+        if redirected:
+            assert response.status_code == 302
+            assert response.headers["Location"] == "https://service.example/privacy?lang=en"
+            assert_security_headers(response, https=False)
+        else:
+            assert response.status_code == 200
+
+
+def test_without_force_https_plain_http_is_served(client: FlaskClient) -> None:
+    with client.get("/privacy", base_url="http://service.example") as response:
+        assert response.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("policy", "message"),
     [

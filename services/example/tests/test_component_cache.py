@@ -81,3 +81,6 @@ def test_kept_chrome_changes_no_byte_of_any_page(
     assert _chrome_and_more(form_client(app)) == expected  # now from the kept fragments
     assert ("moj-header" if brand == "organisation" else "govuk-header__logo") in expected["en start"]
     assert "Gwiriwch eich atebion" in expected["cy check"] and "Parhau" in expected["cy full-name"]
+    # Check your answers was served from the cache the second time, with a placeholder for each answer.
+    kept = repr(component_cache(app)._entries)
+    assert "govukSummaryList" in kept and not re.search(r"Ada Lovelace|ada\.lovelace@|data pipelines", kept)

@@ -3,7 +3,7 @@
 from importlib.metadata import version
 
 from govuk_layout.cached_pages import page_cache, render_page
-from govuk_layout.components import component_cache
+from govuk_layout.components import Answer, component_cache
 from govuk_layout.config import ConfigError, LayoutSettings, NavigationItem
 from govuk_layout.csrf import csrf_exempt
 from govuk_layout.extension import GovukLayout, LayoutState
@@ -11,6 +11,7 @@ from govuk_layout.sessions import no_store, rotate_session, session_expired
 
 __version__ = version("govuk-layout")
 __all__ = [
+    "Answer",
     "ConfigError",
     "GovukLayout",
     "LayoutSettings",

@@ -99,13 +99,6 @@ def _require_sign_in() -> BaseResponse | None:
     return None
 
 
-def _no_store(response: Response) -> Response:
-    # Pages about people's requests must not be kept by the browser or any cache in between.
-    if g.get("govuk_no_store"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def staff_required(view: F) -> F:
     """Guard one view: only signed-in staff see it (see :func:`protect_blueprint` for a whole blueprint)."""
 
@@ -221,7 +214,8 @@ def init_app(app: Flask, settings: LayoutSettings) -> None:
     def signed_in_user() -> dict[str, Any]:
         return {"govuk_user": current_user() if EXTENSION_KEY in app.extensions else None}
 
-    app.after_request(_no_store)
+    # Pages about people's requests must not be kept by the browser or any cache in between: the session
+    # store's after_request (sessions._no_store, on every app) sends no-store for g.govuk_no_store.
     if not settings.GOVUK_OIDC_ISSUER:
         return
     try:

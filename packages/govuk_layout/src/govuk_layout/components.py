@@ -7,6 +7,11 @@ bounded LRU, keyed by the macro's name and an exact, typed form of the params: `
 the macros escape and print them differently. Params holding anything else (a form field, a
 date, a ``namespace``) and calls with a ``caller`` body are rendered as they are, uncached.
 
+Text a visitor gave goes in params as an :class:`Answer`. Where a component only prints a param as
+escaped text (``HOLES``: a summary list's values), the call is cached with a placeholder in each
+Answer's place and each call's own text goes in, so check your answers is cached without anyone's
+answers; an Answer anywhere else makes the call uncached.
+
 Every component is a Jinja global (``{{ govukButton({...}) }}`` with no import), and
 ``{% from "govuk_frontend_jinja/components/button/macro.html" import govukButton %}`` gives the
 same memoized macro, for templates written that way. :class:`Globals` makes the two things Jinja
@@ -30,7 +35,7 @@ from flask_babel.speaklater import LazyString
 from jinja2 import Template, Undefined
 from jinja2.environment import Environment, TemplateModule
 from jinja2.ext import Extension
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 PACKAGE = "govuk_frontend_jinja"
 COMPONENTS = f"{PACKAGE}/components/"
@@ -61,6 +66,46 @@ _UNCACHED: ContextVar[bool] = ContextVar("govuk_layout_uncached", default=False)
 
 class Uncacheable(Exception):
     """Params holding a value whose rendering is not a function of a hashable key."""
+
+
+class Answer(str):
+    """Text a visitor gave, in a component's params: it is never kept in the component cache."""
+
+
+# Where a component prints a param as escaped text and does nothing else with it, so an Answer there can be a
+# placeholder in the kept HTML: paths into the params, "*" for every item of a list.
+HOLES: dict[str, tuple[tuple[str, ...], ...]] = {"govukSummaryList": (("rows", "*", "value", "text"),)}
+_HOLE = "\x00answer{}\x00"  # a NUL is never in a page
+_HOLES = re.compile("\x00answer([0-9]+)\x00")
+# Kept for params whose placeholders did not each come out once, as printed text: those render uncached.
+_NOT_HOLLOW = Markup("\x00not hollow\x00")
+
+
+def _hollow(value: Any, path: tuple[str, ...], answers: list[str]) -> Any:
+    """``value`` with each Answer at ``path`` replaced by a placeholder, appended to ``answers``.
+
+    Only single-line Answers without surrounding spaces are replaced: then a filter that trims or
+    indents the text (as a summary card does) treats the placeholder and the answer alike.
+    """
+    if not path:
+        if type(value) is Answer and value and value.strip() == value and value.splitlines() == [value]:
+            answers.append(value)
+            return _HOLE.format(len(answers) - 1)
+        return value
+    step, rest = path[0], path[1:]
+    if step == "*" and type(value) is list:
+        return [_hollow(item, rest, answers) for item in value]
+    if type(value) is dict and step in value:
+        return {**value, step: _hollow(value[step], rest, answers)}
+    return value
+
+
+def _fill(html: Markup, answers: list[str]) -> Markup:
+    """The kept HTML with each placeholder replaced by its answer, escaped (in one pass, so an answer is never read)."""
+    parts = _HOLES.split(str(html))
+    for index in range(1, len(parts), 2):
+        parts[index] = escape(answers[int(parts[index])])
+    return Markup("".join(parts))  # nosec B704 - the macro's own HTML, and each answer escaped
 
 
 # Values rendered from their text and type alone. Types are compared exactly: a subclass may render otherwise.
@@ -162,16 +207,24 @@ class ComponentCache(Extension, CountedLRU[Markup]):
         if not self.maxsize or _UNCACHED.get():
             self._count_uncached()
             return macro(params)
+        answers: list[str] = []
+        hollow = params
+        for path in HOLES.get(name, ()):
+            hollow = _hollow(hollow, path, answers)
         try:
-            entry = (name, key(params))
+            entry = (name, key(hollow))
         except Uncacheable:
             self._count_uncached()
             return macro(params)
         html = self._get(entry)
         if html is None:
-            html = macro(params)  # outside the lock: a miss renders in parallel with other threads
+            html = macro(hollow)  # outside the lock: a miss renders in parallel with other threads
+            if answers and sorted(_HOLES.findall(html)) != sorted(str(index) for index in range(len(answers))):
+                html = _NOT_HOLLOW  # an answer did not come out exactly once as text: no placeholders here
             self._put(entry, html)
-        return html
+        if html is _NOT_HOLLOW:
+            return macro(params)
+        return _fill(html, answers) if answers else html
 
 
 class Component:

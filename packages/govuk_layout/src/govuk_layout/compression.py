@@ -5,10 +5,13 @@ Static files never come here: WhiteNoise serves their build-time ``.br``/``.gz``
 
 from __future__ import annotations
 
+import functools
 import gzip
 
 import brotli
 from flask import Response, request
+from werkzeug.http import parse_set_header
+from werkzeug.wrappers import Response as BaseResponse
 
 COMPRESSIBLE = frozenset({"text/html", "text/plain", "application/json", "application/problem+json"})
 MIN_SIZE = 500  # below this the headers outweigh the saving
@@ -27,6 +30,27 @@ def choose_encoding() -> str | None:
     return "gzip" if gzip_q > 0 else None
 
 
+@functools.lru_cache(maxsize=64)
+def _vary_with(current: str, names: tuple[str, ...]) -> str:
+    # Vary values come from code, not from requests, so a few distinct ones cover every response.
+    values = parse_set_header(current)
+    values.update(names)
+    return values.to_header()
+
+
+def add_vary(response: BaseResponse, *names: str) -> None:
+    """Add ``names`` to the response's Vary header, exactly as ``response.vary.update(names)`` would.
+
+    That parses and re-serialises the header on every response (and a missing header costs Werkzeug an
+    exception to say so); here each distinct (header, names) is worked out once.
+    """
+    values = response.headers.getlist("Vary")
+    current = values[0] if values else ""
+    joined = _vary_with(current, names)
+    if joined != current:
+        response.headers["Vary"] = joined
+
+
 def compress_response(response: Response) -> Response:
     """An ``after_request`` hook. Skips streams, files, partial and empty responses, and anything already encoded."""
     if (
@@ -34,10 +58,10 @@ def compress_response(response: Response) -> Response:
         or response.direct_passthrough
         or response.is_streamed
         or response.status_code in (204, 206, 304)
-        or "Content-Encoding" in response.headers
+        or response.headers.getlist("Content-Encoding")  # not `in`: a missing header costs an exception
     ):
         return response
-    response.vary.add("Accept-Encoding")
+    add_vary(response, "Accept-Encoding")
     data = response.get_data()
     if len(data) < MIN_SIZE:
         return response

@@ -16,6 +16,8 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, get_babel, get_locale, get_translations
 from werkzeug.wrappers import Response
 
+from govuk_layout.compression import add_vary
+
 TRANSLATIONS = Path(__file__).parent / "translations"
 SESSION_KEY = "govuk_layout.language"
 QUERY_PARAMETER = "lang"
@@ -53,6 +55,8 @@ def current_language() -> str:
 
 def _remember_choice() -> None:
     """``?lang=`` on any page switches the language for the rest of the session."""
+    if not request.query_string:
+        return  # most requests: no query string to parse
     chosen = request.args.get(QUERY_PARAMETER)
     if chosen in _languages() and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
@@ -60,8 +64,7 @@ def _remember_choice() -> None:
 
 def _vary(response: Response) -> Response:
     # The same URL answers in another language for another Accept-Language or session.
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    add_vary(response, "Accept-Language", "Cookie")
     return response
 
 

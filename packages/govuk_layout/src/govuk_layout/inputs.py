@@ -48,9 +48,11 @@ def _check_form_body() -> None:
 
 def _limit_streamed_body() -> None:
     """A body without Content-Length (chunked, which gunicorn decodes) over the limit is a 413, not a cut form."""
-    limit = request.max_content_length
     environ = request.environ
-    if limit is None or request.content_length is not None or "HTTP_TRANSFER_ENCODING" not in environ:
+    if "HTTP_TRANSFER_ENCODING" not in environ:
+        return  # the usual request, checked first because it is the cheapest test
+    limit = request.max_content_length
+    if limit is None or request.content_length is not None:
         return  # Werkzeug refuses a declared length over the limit itself
     if not environ.get("wsgi.input_terminated"):
         return  # the server does not say where the body ends, so Werkzeug reads none of it
@@ -65,19 +67,28 @@ def _limit_streamed_body() -> None:
     environ["wsgi.input"] = io.BytesIO(body)
 
 
-def check_input() -> None:
-    """Refuse a request whose body is over the limit, or whose query string or form cannot be read as clean text."""
-    _limit_streamed_body()
-    if request.method in STATE_CHANGING:
-        _check_form_body()
+def _check_query_string() -> None:
+    query = request.query_string
+    if not query:
+        return
     try:
-        request.query_string.decode()
+        text = query.decode()
     except UnicodeDecodeError:
         request.query_string = b""  # the 400 page reads it too (the cookie banner's return path)
         abort(400, "The query string is not valid UTF-8.")
-    if _has_control_characters(request.args):
+    # Decoding only turns %XX into characters (and + into spaces), so without a % the raw text shows them all.
+    if (b"%" in query or _CONTROL.search(text)) and _has_control_characters(request.args):
         abort(400, "The query string contains control characters.")
-    if request.method in STATE_CHANGING and _has_control_characters(request.form):
+
+
+def check_input() -> None:
+    """Refuse a request whose body is over the limit, or whose query string or form cannot be read as clean text."""
+    _limit_streamed_body()
+    state_changing = request.method in STATE_CHANGING
+    if state_changing:
+        _check_form_body()
+    _check_query_string()
+    if state_changing and _has_control_characters(request.form):
         abort(400, "The form contains control characters.")
 
 

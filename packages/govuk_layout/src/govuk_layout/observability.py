@@ -6,6 +6,12 @@
 - Metrics are counted per endpoint (never per raw path, which would grow without bound). Under
   gunicorn they are served by the master on ``METRICS_PORT``, a port the Ingress never routes to,
   from every worker's files in ``PROMETHEUS_MULTIPROC_DIR`` (see the ``gunicorn_*`` hooks below).
+
+Both run on every request, so their per-request work is small: the labelled metric children are
+looked up once per (method, endpoint, status), and the request's log line is written straight to
+stdout when the JSON handler is the only place the record would go (as under gunicorn), in exactly
+the JSON the logging path writes; otherwise (another handler, a filter, a test's capture) it goes
+through ``logging`` as any other line.
 """
 
 from __future__ import annotations
@@ -14,22 +20,27 @@ import functools
 import logging
 import os
 import re
+import secrets
 import shutil
 import sys
 import time
-import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask.logging import default_handler
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"  # the same header, read from the WSGI environ without building a Headers view
 # RFC 9110's methods plus PATCH: each gets its own metric label; any other is "other".
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 # Letters, digits and a little punctuation, 8 to 128 long: anything else is replaced, never logged.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}")
+REQUEST_MESSAGE = "request"
+# python-json-logger's fields for every line, renamed; a request's line adds its fields after them.
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+_LOG_RENAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -51,30 +62,111 @@ class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def stream(self, value: Any) -> None:
         """The stream is always the current stdout."""
 
+    def write_line(self, line: str) -> None:
+        """Write one formatted line as ``emit`` would, without a LogRecord."""
+        self.acquire()
+        try:
+            stream = self.stream
+            stream.write(line + self.terminator)
+            stream.flush()
+        finally:
+            self.release()
+
+
+class _JsonFormatter(JsonFormatter):
+    """python-json-logger's JSON for every line, and the request line built without a LogRecord."""
+
+    def __init__(self) -> None:
+        super().__init__(_LOG_FORMAT, rename_fields=_LOG_RENAMES)
+        # json.dumps with an encoder class makes an encoder per line; this one is made once, with the same options.
+        self._encode = JsonEncoder(ensure_ascii=self.json_ensure_ascii).encode
+        self._second: tuple[int, str] = (-1, "")  # the last whole second formatted, and its text
+
+    def _time(self, created: float) -> str:
+        """``formatTime``'s text for ``created``, the date and time worked out once per second."""
+        second = int(created)
+        cached = self._second
+        if cached[0] != second:
+            cached = self._second = (second, time.strftime(self.default_time_format, self.converter(second)))
+        msec_format = self.default_msec_format
+        return msec_format % (cached[1], int((created - second) * 1000)) if msec_format else cached[1]
+
+    def request_line(self, logger: str, request_id: str | None, fields: dict[str, Any], created: float) -> str:
+        """The line ``format`` makes of ``logger.info("request", extra=fields)`` logged at ``created``."""
+        return self._encode(
+            {
+                "time": self._time(created),
+                "level": "INFO",
+                "logger": logger,
+                "message": REQUEST_MESSAGE,
+                "request_id": request_id,
+                **fields,
+            }
+        )
+
+
+def _sole_handler(logger: logging.Logger) -> _JsonHandler | None:
+    """The JSON handler, when it is the only place a record from ``logger`` would go and nothing would change it."""
+    if logger.disabled or logger.filters:
+        return None
+    found = None
+    current: logging.Logger | None = logger
+    while current is not None:
+        for handler in current.handlers:
+            if found is not None or not isinstance(handler, _JsonHandler):
+                return None
+            found = handler
+        current = current.parent if current.propagate else None
+    if (
+        found is None
+        or found.level > logging.INFO
+        or not isinstance(found.formatter, _JsonFormatter)
+        or len(found.filters) != 1
+        or not isinstance(found.filters[0], RequestIdFilter)
+    ):
+        return None
+    return found
+
 
 def request_id_from(value: str | None) -> str:
     """The caller's id when it is well formed, else a fresh one."""
     if value and _REQUEST_ID.fullmatch(value):
         return value
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 32 hex characters, as ingress-nginx's own ids
+
+
+class _Metrics:
+    """The request counter and duration histogram, with each labelled child looked up once."""
+
+    def __init__(self) -> None:
+        self.requests = Counter("http_requests_total", "HTTP requests answered.", ["method", "endpoint", "status"])
+        self.duration = Histogram(
+            "http_request_duration_seconds", "Time to answer an HTTP request.", ["method", "endpoint"]
+        )
+        # Bounded as the series are: known methods, the app's endpoints, the statuses it answers with.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, endpoint: str, status: int, seconds: float) -> None:
+        key = (method, endpoint, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(method, endpoint, str(status)),
+                self.duration.labels(method, endpoint),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 @functools.cache
-def _metrics() -> tuple[Counter, Histogram]:
+def _metrics() -> _Metrics:
     """Created once per process: prometheus_client refuses a second metric of the same name."""
-    requests = Counter("http_requests_total", "HTTP requests answered.", ["method", "endpoint", "status"])
-    duration = Histogram("http_request_duration_seconds", "Time to answer an HTTP request.", ["method", "endpoint"])
-    return requests, duration
+    return _Metrics()
 
 
 def _configure_logging(app: Flask) -> None:
     handler = _JsonHandler()
-    handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        )
-    )
+    handler.setFormatter(_JsonFormatter())
     handler.addFilter(RequestIdFilter())
     # Flask's plain stderr handler would write every line a second time, unstructured.
     for old in [h for h in app.logger.handlers if isinstance(h, _JsonHandler) or h is default_handler]:
@@ -85,33 +177,50 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _start() -> None:
-    g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-    g.request_started = time.perf_counter()
+    state = g._get_current_object()  # one proxy lookup, not two
+    state.request_id = request_id_from(request.environ.get(REQUEST_ID_ENVIRON))
+    state.request_started = time.perf_counter()
+
+
+def _log_request(logger: logging.Logger, request_id: str | None, fields: dict[str, Any]) -> None:
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    handler = _sole_handler(logger)
+    if handler is None:
+        logger.info(REQUEST_MESSAGE, extra=fields)
+        return
+    formatter: _JsonFormatter = handler.formatter  # type: ignore[assignment]  # checked by _sole_handler
+    try:
+        handler.write_line(formatter.request_line(logger.name, request_id, fields, time.time()))
+    except Exception:  # as StreamHandler.emit: a log line that cannot be written never fails the request
+        handler.handleError(logger.makeRecord(logger.name, logging.INFO, "", 0, REQUEST_MESSAGE, (), None))
 
 
 def _finish(response: Response) -> Response:
-    request_id = g.get("request_id") or request_id_from(None)
-    response.headers[REQUEST_ID_HEADER] = request_id
-    duration = time.perf_counter() - g.get("request_started", time.perf_counter())
-    endpoint = request.endpoint or "unmatched"
-    if current_app.config["GOVUK_METRICS"]:
-        requests, histogram = _metrics()
+    # One lookup through each of Flask's proxies, not one per use: on a small response they add up.
+    state = g._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    started = state.get("request_started")
+    duration = time.perf_counter() - started if started is not None else 0.0
+    request_id = state.get("request_id")
+    response.headers[REQUEST_ID_HEADER] = request_id or request_id_from(None)
+    config = app.config
+    method = current.method
+    endpoint = current.endpoint or "unmatched"
+    if config["GOVUK_METRICS"]:
         # Any token is a valid method: label the unknown ones together, so no client can add series without end.
-        method = request.method if request.method in HTTP_METHODS else "other"
-        requests.labels(method, endpoint, str(response.status_code)).inc()
-        histogram.labels(method, endpoint).observe(duration)
-    if current_app.config["GOVUK_REQUEST_LOG"]:
+        _metrics().observe(method if method in HTTP_METHODS else "other", endpoint, response.status_code, duration)
+    if config["GOVUK_REQUEST_LOG"]:
         # The path only: a query string can carry what a user typed.
-        current_app.logger.info(
-            "request",
-            extra={
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round(duration * 1000, 2),
-                "endpoint": endpoint,
-            },
-        )
+        fields = {
+            "method": method,
+            "path": current.path,
+            "status": response.status_code,
+            "duration_ms": round(duration * 1000, 2),
+            "endpoint": endpoint,
+        }
+        _log_request(app.logger, request_id, fields)
     return response
 
 

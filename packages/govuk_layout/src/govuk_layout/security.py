@@ -1,10 +1,21 @@
 """Security headers with a per-request CSP nonce, proxy trust and session-cookie flags.
 
-Flask-Talisman sets the headers on every response Flask builds, error pages
-included, except the Content-Security-Policy: that one is built once per app and
-only the request's nonce is put in (:class:`PagePolicy`). Static files served
-outside Flask (WhiteNoise) get the same headers from :func:`static_security_headers`,
-so both paths share one policy.
+Every response Flask builds, error pages included, gets the headers from one
+``after_request`` hook (:class:`PageHeaders`): the list is worked out once per app,
+and a request only adds its nonce to the Content-Security-Policy (:class:`PagePolicy`)
+and, over https, Strict-Transport-Security. Static files served outside Flask
+(WhiteNoise) get the same headers from :func:`static_security_headers`, so both
+paths share one source.
+
+Flask-Talisman set them before. It is not used now because its cost is all per
+request: it works out its options three times a request (a view lookup and eight
+defaults each), rebuilds the Permissions-Policy string, reads X-Forwarded-Proto
+twice and runs a nonce hook that does nothing here (the CSP is ours), several times
+what the precomputed list costs (docs/performance.md). We used none of its per-view
+options, and the static files already needed the same headers without it. What it
+decided is kept: the same headers and values, HSTS only when the request is https
+or X-Forwarded-Proto says so, and with ``GOVUK_FORCE_HTTPS`` a 302 to https except
+in debug.
 """
 
 from __future__ import annotations
@@ -13,8 +24,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask_talisman import DENY, Talisman
+from flask import Flask, Request, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -22,7 +32,9 @@ from govuk_layout import analytics
 
 NONCE_DIRECTIVE = "script-src"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
-CSP_KEY = "govuk_layout.content_security_policy"
+DENY = "DENY"
+# The headers a view may set for itself; every other security header replaces the view's.
+VIEW_MAY_SET = ("Cross-Origin-Opener-Policy", "Cross-Origin-Resource-Policy")
 
 
 def content_security_policy(policy: Mapping[str, str], nonce: str | None = None) -> str:
@@ -65,6 +77,21 @@ def _structured(policy: Mapping[str, str]) -> str:
     return ", ".join(f"{feature}={allow}" for feature, allow in policy.items())
 
 
+def _fixed_headers(config: Mapping[str, Any]) -> dict[str, str]:
+    """The headers that are the same on every response, pages and static files alike."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": DENY,
+        "Referrer-Policy": config["GOVUK_REFERRER_POLICY"],
+        "Cross-Origin-Opener-Policy": config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"],
+        # No other site may embed these responses (pages showing answers included) as images, scripts or frames.
+        "Cross-Origin-Resource-Policy": CROSS_ORIGIN_RESOURCE_POLICY,
+    }
+    if config["GOVUK_PERMISSIONS_POLICY"]:
+        headers["Permissions-Policy"] = _structured(config["GOVUK_PERMISSIONS_POLICY"])
+    return headers
+
+
 def static_security_headers(config: Mapping[str, Any]) -> dict[str, str]:
     """The security headers for a static file response, from the app's validated config.
 
@@ -76,12 +103,7 @@ def static_security_headers(config: Mapping[str, Any]) -> dict[str, str]:
         return {}
     headers = {
         "Content-Security-Policy": content_security_policy(config["GOVUK_CONTENT_SECURITY_POLICY"]),
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": DENY,
-        "Referrer-Policy": config["GOVUK_REFERRER_POLICY"],
-        "Permissions-Policy": _structured(config["GOVUK_PERMISSIONS_POLICY"]),
-        "Cross-Origin-Opener-Policy": config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"],
-        "Cross-Origin-Resource-Policy": CROSS_ORIGIN_RESOURCE_POLICY,
+        **_fixed_headers(config),
     }
     if config["GOVUK_HSTS_MAX_AGE"]:
         headers["Strict-Transport-Security"] = _hsts(config["GOVUK_HSTS_MAX_AGE"])
@@ -100,17 +122,52 @@ def _template_context() -> dict[str, str]:
     return {"cspNonce": csp_nonce()}
 
 
-def _page_headers(response: Response) -> Response:
-    policy: PagePolicy = current_app.extensions[CSP_KEY]
-    response.headers["Content-Security-Policy"] = policy.header(getattr(request, "csp_nonce", None))
-    return _cross_origin_policies(response)
+def _https(current: Request) -> bool:
+    # As Flask-Talisman decided: the request is https, or says the ingress received it over https.
+    return current.is_secure or current.environ.get("HTTP_X_FORWARDED_PROTO") == "https"
 
 
-def _cross_origin_policies(response: Response) -> Response:
-    response.headers.setdefault("Cross-Origin-Opener-Policy", current_app.config["GOVUK_CROSS_ORIGIN_OPENER_POLICY"])
-    # No other site may embed these responses (pages showing answers included) as images, scripts or frames.
-    response.headers.setdefault("Cross-Origin-Resource-Policy", CROSS_ORIGIN_RESOURCE_POLICY)
-    return response
+class PageHeaders:
+    """Every security header a response from Flask gets, worked out once per app.
+
+    Per request only the CSP's nonce and whether HSTS applies (the request came over https) are
+    decided.
+    """
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.policy = PagePolicy(page_policy(config))
+        fixed = _fixed_headers(config)
+        self.defaults = [(name, fixed.pop(name)) for name in VIEW_MAY_SET]
+        self.replaced = list(fixed.items())
+        max_age = config["GOVUK_HSTS_MAX_AGE"]
+        self.hsts = ("Strict-Transport-Security", _hsts(max_age)) if max_age else None
+        names = ["Content-Security-Policy", "Strict-Transport-Security", *VIEW_MAY_SET, *fixed]
+        self._names = {name.lower() for name in names}
+
+    def add_to(self, response: Response) -> Response:
+        """An ``after_request`` hook."""
+        headers = response.headers
+        current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not three
+        csp = ("Content-Security-Policy", self.policy.header(getattr(current, "csp_nonce", None)))
+        replaced = [csp, *self.replaced, self.hsts] if self.hsts and _https(current) else [csp, *self.replaced]
+        if self._names.isdisjoint(name.lower() for name, _ in headers):  # the usual case: one extend
+            headers.extend([*replaced, *self.defaults])
+            return response
+        for name, value in replaced:
+            headers[name] = value
+        for name, value in self.defaults:
+            headers.setdefault(name, value)
+        return response
+
+
+def _force_https() -> Response | None:
+    """A ``before_request`` hook: plain http is redirected to the same URL over https (``GOVUK_FORCE_HTTPS``)."""
+    if current_app.debug or _https(request):
+        return None
+    url = request.url
+    if url.startswith("http://"):
+        return redirect("https://" + url.removeprefix("http://"), code=302)
+    return None
 
 
 def _session_cookies(app: Flask) -> None:
@@ -134,21 +191,9 @@ def init_app(app: Flask) -> None:
     _session_cookies(app)
     if not app.config["GOVUK_SECURITY_HEADERS"]:
         return
-    max_age = app.config["GOVUK_HSTS_MAX_AGE"]
-    app.extensions[CSP_KEY] = PagePolicy(page_policy(app.config))
-    # Talisman sets the other headers; the CSP is ours (above), so its per-request policy build is skipped.
-    Talisman(
-        app,
-        force_https=app.config["GOVUK_FORCE_HTTPS"],
-        frame_options=DENY,
-        strict_transport_security=bool(max_age),
-        strict_transport_security_max_age=max_age,
-        content_security_policy=None,
-        referrer_policy=app.config["GOVUK_REFERRER_POLICY"],
-        permissions_policy=dict(app.config["GOVUK_PERMISSIONS_POLICY"]),
-        # The cookie flags are set above from the environment; Talisman's own would force Secure over local http.
-        session_cookie_secure=False,
-        session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
-    )
+    if app.config["GOVUK_FORCE_HTTPS"]:
+        app.before_request(_force_https)
+    # For templates written for Flask-Talisman, which offered the nonce as ``csp_nonce()``.
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.context_processor(_template_context)
-    app.after_request(_page_headers)
+    app.after_request(PageHeaders(app.config).add_to)

@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.core import UnboundField
 
 from example.model import AccessRequest, new_reference, new_token
-from govuk_layout import rotate_session
+from govuk_layout import Answer, rotate_session
 
 SESSION_KEY = "request_access"
 EXTENSION_KEY = "example.journey"
@@ -77,8 +77,9 @@ class Question:
         return self.show(self.codec.load(answer))
 
     def row(self, answer: str) -> dict[str, Any]:
-        """The answer's row in a govuk-frontend summary list."""
-        return {"key": {"text": self.summary}, "value": {"text": self.display(answer)}}
+        """The answer's row in a govuk-frontend summary list: the question in the page's language, the answer as
+        an Answer, so a cached list keeps a placeholder for it (govuk_layout.components)."""
+        return {"key": {"text": str(self.summary)}, "value": {"text": Answer(self.display(answer))}}
 
 
 class Journey:

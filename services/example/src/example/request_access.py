@@ -87,21 +87,16 @@ def check_answers() -> Response | str:
             raise ServiceUnavailable() from error
         journey.mark_submitted(stored)
         return redirect(url_for("request_access.confirmation"))
-    rows = [
-        {
-            **question.row(given[question.name]),
-            "actions": {
-                "items": [
-                    {
-                        "href": _question_url(question, change=True),
-                        "text": gettext("Change"),
-                        "visuallyHiddenText": question.summary.lower(),
-                    }
-                ]
-            },
+    change = gettext("Change")
+    rows = []
+    for question in steps.questions:
+        row = question.row(given[question.name])
+        link = {
+            "href": _question_url(question, change=True),
+            "text": change,
+            "visuallyHiddenText": row["key"]["text"].lower(),
         }
-        for question in steps.questions
-    ]
+        rows.append({**row, "actions": {"items": [link]}})
     back = _question_url(steps.questions[-1])
     return render_template("check_answers.html", form=form, rows=rows, back_url=back)
 
