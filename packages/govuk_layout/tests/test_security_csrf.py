@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from itsdangerous import TimestampSigner
 
-from govuk_layout import csrf_exempt
+from govuk_layout import csrf, csrf_exempt
 from govuk_layout.testing import FormClient, csrf_token, form_client
 
 HEADING = "Sorry, this page has timed out"
@@ -199,3 +199,19 @@ def test_over_https_a_same_site_referrer_is_accepted(client: FormClient) -> None
         headers={"Referer": "https://localhost/cookies"},
     ) as response:
         assert response.status_code == 302
+
+
+def test_the_csrf_check_skips_safe_methods_before_any_exemption_lookup(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only WTF_CSRF_METHODS reach Flask-WTF's check; the others never could fail it."""
+    app = make_app()
+    checked: list[str] = []
+    monkeypatch.setattr(csrf._protect, "_is_exempt", lambda: checked.append(request.method) or False)
+    client = app.test_client()
+    client.get("/cookies").close()
+    client.head("/cookies").close()
+    assert checked == []
+    with client.post("/cookies", data={}) as response:
+        assert response.status_code == 400  # no token: still refused
+    assert checked == ["POST"]

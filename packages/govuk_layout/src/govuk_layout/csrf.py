@@ -8,6 +8,7 @@ when the session is gone or the request was forged.
 
 from __future__ import annotations
 
+import functools
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -40,3 +41,16 @@ def back_url() -> str:
 def init_app(app: Flask) -> None:
     """Switch on Flask-WTF's CSRFProtect (``WTF_CSRF_ENABLED`` turns it off)."""
     _protect.init_app(app)
+    hooks = app.before_request_funcs[None]
+    protect = hooks[-1]
+    if not protect.__qualname__.startswith("CSRFProtect."):  # not Flask-WTF's hook as we know it: leave it be
+        return
+
+    # Flask-WTF looks up the view's exemption before the method, through six proxy lookups, on every
+    # request; a GET or HEAD, most requests, needs neither. Same name, so overlaps.py still finds it.
+    @functools.wraps(protect)
+    def csrf_protect() -> None:
+        if request.method in app.config["WTF_CSRF_METHODS"]:
+            protect()
+
+    hooks[-1] = csrf_protect
