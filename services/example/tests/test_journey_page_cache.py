@@ -4,10 +4,12 @@ fresh render, in English and Welsh and both brands; a page with someone's answer
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from example_support import valid_answers
 from flask import Flask
+from markupsafe import escape
 
 from govuk_layout import page_cache
 from govuk_layout.testing import FormClient, comparable, form_client
@@ -71,3 +73,62 @@ def test_a_page_with_an_answer_or_an_error_is_never_served_from_the_cache(app: F
         assert "Ada Lovelace" not in visitor.get("/request/full-name").get_data(as_text=True)
     assert cache.stats().hits > after.hits
     assert 'value="Ada Lovelace"' in answered.get("/request/full-name").get_data(as_text=True)
+
+
+def answer_everything(client: FormClient, **changes: dict[str, Any]) -> None:
+    for slug, data in {**valid_answers(), **changes}.items():
+        with client.post_form(f"/request/{slug}", data) as answered:
+            assert answered.status_code == 302, slug
+
+
+HOSTILE = {
+    "full-name": {"full_name": "Siân O'Brien-Ŵyn"},
+    "reason": {"reason": "<script>alert('x')</script> & \"quoted\" &amp; {{ 7 * 7 }} %(name)s"},
+}
+
+
+@pytest.mark.parametrize("brand", ["govuk", "organisation"])
+def test_check_your_answers_is_kept_without_the_answers_and_each_visitor_sees_their_own(
+    make_app: Callable[..., Flask], moto: ServerProcess, brand: str
+) -> None:
+    fresh, cached = (
+        make_app(moto.url, GOVUK_BRAND=brand, GOVUK_PAGE_CACHE_SIZE=0),
+        make_app(moto.url, GOVUK_BRAND=brand),
+    )
+    name = cached.config["SESSION_COOKIE_NAME"]
+    for language in ("en", "cy"):
+        for changes in ({}, HOSTILE):
+            clients = [form_client(fresh), form_client(cached), form_client(cached)]
+            for client in clients:
+                client.get(f"/?lang={language}")
+                answer_everything(client, **changes)
+            pages = [comparable(client.get("/request/check-answers"), name) for client in clients[:2]]
+            hits = page_cache(cached).stats().hits
+            pages.append(comparable(clients[2].get("/request/check-answers"), name))
+            assert page_cache(cached).stats().hits == hits + 1  # the second visitor's page came from the cache
+            assert pages[1] == pages[0] == pages[2], (language, changes)
+    cache = page_cache(cached)
+    assert cache.stats().uncached == 0
+    kept = b"".join(piece for entry in cache._entries.values() for piece in entry.page.pieces)
+    for data in [*valid_answers().values(), *HOSTILE.values()]:
+        for answer in data.values():
+            if isinstance(answer, str) and answer != "moj-analytical-services":  # a choice's code, not typed text
+                assert answer.encode() not in kept and str(escape(answer)).encode() not in kept, answer
+    # The page went out with the hostile answers escaped, as a fresh render escapes them.
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in pages[1][2]
+
+
+def test_an_answer_a_template_could_print_otherwise_renders_check_your_answers_as_usual(
+    make_app: Callable[..., Flask], moto: ServerProcess
+) -> None:
+    fresh, cached = make_app(moto.url, GOVUK_PAGE_CACHE_SIZE=0), make_app(moto.url)
+    name = cached.config["SESSION_COOKIE_NAME"]
+    lines = {"reason": {"reason": "First line\r\nSecond line"}}
+    pages = []
+    for app in (fresh, cached, cached):
+        client = form_client(app)
+        answer_everything(client, **lines)
+        pages.append(comparable(client.get("/request/check-answers"), name))
+    assert pages[0] == pages[1] == pages[2]
+    assert "Second line" in pages[2][2]
+    assert page_cache(cached).stats().uncached == 2

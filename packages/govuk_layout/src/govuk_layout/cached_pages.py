@@ -12,6 +12,13 @@ It never caches or serves from the cache: a request other than GET or HEAD, whil
 flashed messages or a signed-in user, while it holds answers (unless the view says the page shows
 none), when templates auto-reload (development), or a response other than 200.
 
+A page that shows a visitor's answers can be kept too, without them: each answer it is given as a
+:class:`govuk_layout.Answer` in its values (check your answers' rows) is rendered as a placeholder, the
+key holds the values with those placeholders, and each request puts its own answers back, escaped. It
+is kept only when every answer is a single line without surrounding spaces and each placeholder comes
+out exactly once as printed text; otherwise the page renders as usual. The view vouches, by passing
+Answers, that the template only prints them.
+
 A cached page is also compressed once (:mod:`govuk_layout.slotted`): a response whose body is still the
 filled page goes out as gzip, built from the page's pieces compressed at the highest level with this
 request's values stored between them, instead of being compressed again by the compression hook.
@@ -27,10 +34,12 @@ from typing import Any
 from flask import Flask, after_this_request, current_app, g, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from jinja2 import Template
+from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from govuk_layout import auth, consent, i18n, security, sessions
-from govuk_layout.components import CountedLRU
+from govuk_layout.components import Answer, CountedLRU, Uncacheable
+from govuk_layout.components import key as params_key
 from govuk_layout.slotted import Slotted
 
 EXTENSION_KEY = "govuk_layout.cached_pages"
@@ -43,9 +52,27 @@ TemplateNames = str | Template | list[str | Template]
 
 @dataclass(frozen=True)
 class _Entry:
-    page: Slotted  # the page cut at its placeholders ("nonce", "csrf"), its pieces compressed
+    page: Slotted  # the page cut at its placeholders ("nonce", "csrf", "answer<n>"), its pieces compressed
     nonce: bool  # the page shows the CSP nonce
     csrf: bool  # the page shows a CSRF token, so the session gets one
+
+
+class _NoSlot(Exception):
+    """An answer that a template could print otherwise than as it is (several lines, surrounding spaces)."""
+
+
+def _with_slots(value: Any, placeholder: str, answers: list[str]) -> Any:
+    """``value`` with each Answer in it (through dicts, lists and tuples) replaced by a numbered placeholder."""
+    if type(value) is Answer:
+        if not value or value.strip() != value or value.splitlines() != [value]:
+            raise _NoSlot
+        answers.append(value)
+        return f"{placeholder}x{len(answers) - 1}x"  # plain text of letters and digits: printed as it is
+    if type(value) is dict:
+        return {name: _with_slots(item, placeholder, answers) for name, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_with_slots(item, placeholder, answers) for item in value)
+    return value
 
 
 class PageCache(CountedLRU[_Entry]):
@@ -57,9 +84,10 @@ class PageCache(CountedLRU[_Entry]):
         secret = secrets.token_hex(16)
         self.nonce_placeholder = f"govuknonce{secret}"
         self.csrf_placeholder = f"govukcsrf{secret}"
+        self.answer_placeholder = f"govukanswer{secret}"
 
-    def _render(self, names: TemplateNames, context: Mapping[str, Any]) -> tuple[_Entry, bool]:
-        """The page with placeholders for the nonce and token, and whether it may be kept."""
+    def _render(self, names: TemplateNames, context: Mapping[str, Any], answers: int) -> tuple[_Entry, bool]:
+        """The page with placeholders for the nonce, the token and ``answers`` answers, and whether it may be kept."""
         field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
         nonce, token = getattr(request, "csp_nonce", None), g.get(field)
         request.csp_nonce = self.nonce_placeholder  # type: ignore[attr-defined]
@@ -78,19 +106,23 @@ class PageCache(CountedLRU[_Entry]):
         if token:
             html = html.replace(token, self.csrf_placeholder)
         placeholders = {self.nonce_placeholder: "nonce", self.csrf_placeholder: "csrf"}
-        page = Slotted.cut(html, placeholders)
+        slots = {f"{self.answer_placeholder}x{index}x": f"answer{index}" for index in range(answers)}
+        page = Slotted.cut(html, {**placeholders, **slots})
         entry = _Entry(page, "nonce" in page.slots, "csrf" in page.slots)
         # The request id may come from the client (X-Request-Id): a page showing it is never kept.
         request_id = g.get("request_id")
-        return entry, not (request_id and request_id in html)
+        # Each answer printed once as it is; one the template changed (a filter) or repeated is not a slot.
+        printed = sorted(slot for slot in page.slots if slot.startswith("answer")) == sorted(slots.values())
+        changed = any(self.answer_placeholder.encode() in piece for piece in page.pieces)  # e.g. "…x1x" + "0"
+        return entry, printed and not changed and not (request_id and request_id in html)
 
-    def _fill(self, entry: _Entry, compressed: bool) -> str:
+    def _fill(self, entry: _Entry, compressed: bool, answers: list[str]) -> str:
         """The page with this request's nonce and token, made as a fresh render makes them.
 
         ``compressed``: send it from the page's compressed pieces (from the cache; a page rendered for this
         request alone is left to the compression hook, cheaper than compressing its pieces at level 9).
         """
-        values = {}
+        values = {f"answer{index}": str(escape(answer)) for index, answer in enumerate(answers)}
         if entry.nonce:
             values["nonce"] = security.csp_nonce()
         if entry.csrf:
@@ -108,17 +140,24 @@ class PageCache(CountedLRU[_Entry]):
         values: Mapping[str, Any],
         reads_answers: bool,
     ) -> str:
-        if not self._cacheable(reads_answers):
+        answers: list[str] = []
+        try:
+            if not self._cacheable(reads_answers):
+                raise Uncacheable
+            with_slots = _with_slots(values, self.answer_placeholder, answers)
+            page = _page_key(names, (key, params_key(with_slots)) if answers else key)
+        except (Uncacheable, _NoSlot):
             self._count_uncached()
             return render_template(names, **values, **(context() if context else {}))
-        page = _page_key(names, key)
         entry = self._get(page)
         if entry is not None:
-            return self._fill(entry, compressed=True)
-        entry, keep = self._render(names, {**values, **(context() if context else {})})
+            return self._fill(entry, True, answers)
+        entry, keep = self._render(names, {**with_slots, **(context() if context else {})}, len(answers))
+        if not keep and answers:  # the placeholders did not come out as printed answers: render as usual
+            return render_template(names, **values, **(context() if context else {}))
         if keep:
             self._keep_if_ok(page, entry)
-        return self._fill(entry, compressed=False)
+        return self._fill(entry, False, answers)
 
     def _keep_if_ok(self, page: Hashable, entry: _Entry) -> None:
         @after_this_request
@@ -191,8 +230,10 @@ def render_page(
     ``context`` (called only when the page is rendered) gives values that are costly to make, such as a
     form: build forms there, so a cached page does not build them. Pass ``reads_answers=False`` when the
     page shows nothing from the session whatever it holds (a question the session has no answer for);
-    otherwise a session holding answers renders the page as usual. See the module's docstring for
-    what is never cached.
+    otherwise a session holding answers renders the page as usual. A page may show answers given in
+    ``values`` as :class:`govuk_layout.Answer` (check your answers' rows): it is kept with a placeholder
+    for each, the values (with the placeholders) join the key, and each request's answers go in escaped.
+    See the module's docstring for what is never cached.
     """
     return page_cache().render(template_name_or_list, key, context, values, reads_answers)
 

@@ -98,7 +98,10 @@ def check_answers() -> Response | str:
         }
         rows.append({**row, "actions": {"items": [link]}})
     back = _question_url(steps.questions[-1])
-    return render_template("check_answers.html", form=form, rows=rows, back_url=back)
+    # The answers are Answers in the rows: the page is kept with placeholders for them (govuk_layout.render_page).
+    return render_page(
+        "check_answers.html", context=lambda: {"form": form}, reads_answers=False, rows=rows, back_url=back
+    )
 
 
 @bp.get("/confirmation")
