@@ -10,7 +10,7 @@ from example_support import valid_answers
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from govuk_layout import component_cache
+from govuk_layout import component_cache, page_cache
 from govuk_layout.testing import FormClient, form_client, without_per_request_values
 from govuk_layout.testing.processes import ServerProcess
 
@@ -89,3 +89,14 @@ def test_kept_chrome_changes_no_byte_of_any_page(
     assert "govukSummaryList" in kept and not re.search(r"Ada Lovelace|ada\.lovelace@|data pipelines", kept)
     # The status page's list is kept without the request's reference (only the hint's example is there).
     assert set(REFERENCE.findall(kept)) <= {"RA-7K3M-9QXP"}
+
+
+def test_what_a_visitor_typed_into_an_error_message_is_never_kept(app: Flask) -> None:
+    """The status lookup's "No request found with reference …" repeats what was typed: it is never cached."""
+    typed = "RA-ZZZZ-ZZZZ"
+    visitor = form_client(app)
+    for _ in range(2):
+        with visitor.post_form("/status", {"reference": typed}) as refused:
+            assert refused.status_code == 404 and typed in refused.get_data(as_text=True)
+    assert typed not in repr(component_cache(app)._entries)
+    assert typed.encode() not in repr(page_cache(app)._entries).encode()
