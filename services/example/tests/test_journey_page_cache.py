@@ -15,6 +15,7 @@ from govuk_layout import page_cache
 from govuk_layout.testing import FormClient, comparable, form_client
 from govuk_layout.testing.processes import ServerProcess
 
+Apps = tuple[Flask, Flask]
 # Pages after the journey that may be cached: the package's own, and the status lookup's empty form.
 LATER_PAGES = ("/status", "/cookies", "/accessibility", "/privacy")
 
@@ -37,14 +38,16 @@ def walk(clients: dict[str, FormClient], language: str) -> None:
         same(path)
 
 
-@pytest.mark.parametrize("brand", ["govuk", "organisation"])
-def test_cached_journey_pages_are_byte_identical_to_fresh_renders(
-    make_app: Callable[..., Flask], moto: ServerProcess, brand: str
-) -> None:
-    fresh, cached = (
-        make_app(moto.url, GOVUK_BRAND=brand, GOVUK_PAGE_CACHE_SIZE=0),
-        make_app(moto.url, GOVUK_BRAND=brand),
+@pytest.fixture(params=["govuk", "organisation"])
+def fresh_and_cached(make_app: Callable[..., Flask], moto: ServerProcess, request: pytest.FixtureRequest) -> Apps:
+    """The same service on each brand twice: with the page cache off, and on."""
+    return make_app(moto.url, GOVUK_BRAND=request.param, GOVUK_PAGE_CACHE_SIZE=0), make_app(
+        moto.url, GOVUK_BRAND=request.param
     )
+
+
+def test_cached_journey_pages_are_byte_identical_to_fresh_renders(fresh_and_cached: Apps) -> None:
+    fresh, cached = fresh_and_cached
     for _ in range(2):  # rendered into the cache, then served from it
         for language in ("en", "cy"):
             walk({"fresh": form_client(fresh), "cached": form_client(cached)}, language)
@@ -87,14 +90,10 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("brand", ["govuk", "organisation"])
 def test_check_your_answers_is_kept_without_the_answers_and_each_visitor_sees_their_own(
-    make_app: Callable[..., Flask], moto: ServerProcess, brand: str
+    fresh_and_cached: Apps,
 ) -> None:
-    fresh, cached = (
-        make_app(moto.url, GOVUK_BRAND=brand, GOVUK_PAGE_CACHE_SIZE=0),
-        make_app(moto.url, GOVUK_BRAND=brand),
-    )
+    fresh, cached = fresh_and_cached
     name = cached.config["SESSION_COOKIE_NAME"]
     for language in ("en", "cy"):
         for changes in ({}, HOSTILE):
