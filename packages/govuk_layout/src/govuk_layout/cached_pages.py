@@ -38,7 +38,7 @@ from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from govuk_layout import auth, consent, i18n, security, sessions
-from govuk_layout.components import Answer, CountedLRU, Uncacheable
+from govuk_layout.components import Answer, CountedLRU, Uncacheable, fits_placeholder
 from govuk_layout.components import key as params_key
 from govuk_layout.slotted import Slotted
 
@@ -58,13 +58,13 @@ class _Entry:
 
 
 class _NoSlot(Exception):
-    """An answer that a template could print otherwise than as it is (several lines, surrounding spaces)."""
+    """An answer no placeholder can stand for (``components.fits_placeholder``)."""
 
 
 def _with_slots(value: Any, placeholder: str, answers: list[str]) -> Any:
     """``value`` with each Answer in it (through dicts, lists and tuples) replaced by a numbered placeholder."""
     if type(value) is Answer:
-        if not value or value.strip() != value or value.splitlines() != [value]:
+        if not fits_placeholder(value):
             raise _NoSlot
         answers.append(value)
         return f"{placeholder}x{len(answers) - 1}x"  # plain text of letters and digits: printed as it is

@@ -72,6 +72,15 @@ class Answer(str):
     """Text a visitor gave, in a component's params: it is never kept in the component cache."""
 
 
+def fits_placeholder(value: Any) -> bool:
+    """Whether ``value`` is an Answer a placeholder can stand for while a page or component is kept.
+
+    Only single-line Answers without surrounding spaces: then a filter that trims or indents the text (as
+    a summary card does) treats the placeholder and the answer alike.
+    """
+    return type(value) is Answer and bool(value) and value.strip() == value and value.splitlines() == [value]
+
+
 # Where a component prints a param as escaped text and does nothing else with it, so an Answer there can be a
 # placeholder in the kept HTML: paths into the params, "*" for every item of a list.
 HOLES: dict[str, tuple[tuple[str, ...], ...]] = {"govukSummaryList": (("rows", "*", "value", "text"),)}
@@ -82,13 +91,9 @@ _NOT_HOLLOW = Markup("\x00not hollow\x00")
 
 
 def _hollow(value: Any, path: tuple[str, ...], answers: list[str]) -> Any:
-    """``value`` with each Answer at ``path`` replaced by a placeholder, appended to ``answers``.
-
-    Only single-line Answers without surrounding spaces are replaced: then a filter that trims or
-    indents the text (as a summary card does) treats the placeholder and the answer alike.
-    """
+    """``value`` with each Answer at ``path`` that fits a placeholder replaced by one, appended to ``answers``."""
     if not path:
-        if type(value) is Answer and value and value.strip() == value and value.splitlines() == [value]:
+        if fits_placeholder(value):
             answers.append(value)
             return _HOLE.format(len(answers) - 1)
         return value
