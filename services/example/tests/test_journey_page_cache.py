@@ -131,3 +131,26 @@ def test_an_answer_a_template_could_print_otherwise_renders_check_your_answers_a
     assert pages[0] == pages[1] == pages[2]
     assert "Second line" in pages[2][2]
     assert page_cache(cached).stats().uncached == 2
+
+
+def test_check_your_answers_links_and_keys_follow_the_mount_point_and_language(
+    make_app: Callable[..., Flask], moto: ServerProcess
+) -> None:
+    # The rows' keys and change links are made once per language and mount point: each gets its own.
+    app = make_app(moto.url, GOVUK_PROXY_FIX_HOPS=1)
+    client = form_client(app)
+    answer_everything(client)
+    for _ in range(2):
+        pages = {
+            (prefix, language): client.get(
+                "/request/check-answers", headers={"X-Forwarded-Prefix": prefix, "Accept-Language": language}
+            ).get_data(as_text=True)
+            for prefix in ("", "/fish")
+            for language in ("en", "cy")
+        }
+        for (prefix, language), page in pages.items():
+            other = "/fish" if not prefix else ""
+            assert f'href="{prefix}/request/full-name?change=1"' in page, (prefix, language)
+            assert f'href="{other}/request/full-name?change=1"' not in page, (prefix, language)
+            change = "Newid" if language == "cy" else "Change"
+            assert f">{change}<span class=\"govuk-visually-hidden\">" in page.replace("\n", ""), (prefix, language)

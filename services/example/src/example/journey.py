@@ -76,10 +76,14 @@ class Question:
     def display(self, answer: str) -> str | LazyString:
         return self.show(self.codec.load(answer))
 
+    def value(self, answer: str) -> dict[str, Answer]:
+        """The answer as a summary list row's value: an Answer, so a cached list or page keeps a placeholder for it
+        (govuk_layout.components, govuk_layout.render_page)."""
+        return {"text": Answer(self.display(answer))}
+
     def row(self, answer: str) -> dict[str, Any]:
-        """The answer's row in a govuk-frontend summary list: the question in the page's language, the answer as
-        an Answer, so a cached list keeps a placeholder for it (govuk_layout.components)."""
-        return {"key": {"text": str(self.summary)}, "value": {"text": Answer(self.display(answer))}}
+        """The answer's row in a govuk-frontend summary list, with the question in the page's language."""
+        return {"key": {"text": str(self.summary)}, "value": self.value(answer)}
 
 
 class Journey:
@@ -140,12 +144,21 @@ def current() -> Journey:
     return journey
 
 
+@dataclass(frozen=True)
+class Progress:
+    """This journey in the session, read once for a request. Change it only through ``save`` and the rest."""
+
+    answers: Mapping[str, str]
+    submitted: str | None  # the reference once the request is stored (the answers are gone then)
+
+
+def progress() -> Progress:
+    state = session.get(SESSION_KEY) or {}
+    return Progress(state.get("answers") or {}, str(state["reference"]) if state.get("submitted") else None)
+
+
 def _state() -> dict[str, Any]:
     return dict(session.get(SESSION_KEY) or {})
-
-
-def answers() -> dict[str, str]:
-    return dict(_state().get("answers") or {})
 
 
 def save(question: Question, value: str) -> None:
@@ -169,11 +182,6 @@ def mark_submitted(reference: str) -> None:
     """The request is stored: forget the answers, keep only the reference for the confirmation page."""
     session[SESSION_KEY] = {"reference": reference, "submitted": True}
     rotate_session()
-
-
-def submitted_reference() -> str | None:
-    state = _state()
-    return str(state["reference"]) if state.get("submitted") else None
 
 
 def start_again() -> None:

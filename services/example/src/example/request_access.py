@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
@@ -33,11 +35,13 @@ def question(slug: str) -> Response | tuple[str, int]:
     current = steps.by_slug.get(slug)
     if current is None:
         abort(404)
-    if journey.submitted_reference():
+    progress = journey.progress()
+    if progress.submitted:
         if steps.previous(current) is not None:
             return redirect(url_for("request_access.confirmation"))
         journey.start_again()  # the first question after a submit begins a new request
-    missing = steps.first_unanswered(journey.answers(), before=current)
+        progress = journey.progress()
+    missing = steps.first_unanswered(progress.answers, before=current)
     if missing is not None:
         return redirect(_question_url(missing))
 
@@ -47,7 +51,7 @@ def question(slug: str) -> Response | tuple[str, int]:
         back = url_for("request_access.check_answers")
     else:
         back = _question_url(before) if before else url_for("start.index")
-    saved = journey.answers().get(current.name)
+    saved = progress.answers.get(current.name)
     if request.method == "GET" and saved is None:
         # No answer and no error on the page: the same for everyone, so from the page cache (the form is
         # built only when the page is rendered).
@@ -58,7 +62,7 @@ def question(slug: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         journey.save(current, current.stored(form))
         after = None if changing else steps.following(current)
-        after = after or steps.first_unanswered(journey.answers())
+        after = after or steps.first_unanswered(journey.progress().answers)
         return redirect(_question_url(after) if after else url_for("request_access.check_answers"))
     html = render_template("question.html", form=form, question=current, back_url=back)
     return html, 400 if form.errors else 200
@@ -68,45 +72,68 @@ def _empty_form(question: journey.Question) -> dict[str, FlaskForm]:
     return {"form": question.form(data={question.name: None})}
 
 
-@bp.route("/check-answers", methods=["GET", "POST"])
-def check_answers() -> Response | str:
-    if journey.submitted_reference():
-        return redirect(url_for("request_access.confirmation"))
-    steps, given = journey.current(), journey.answers()
-    missing = steps.first_unanswered(given)
-    if missing is not None:
-        return redirect(_question_url(missing))
-    form = forms.SubmitForm()
-    if form.validate_on_submit():
-        reference, token = journey.identity()
-        try:
-            stored = submissions.submit(steps.collected(given), reference, token)
-        except StoreUnavailable as error:
-            # The answers stay in the session, so submitting again after recovery just works.
-            current_app.logger.warning("request not stored: %s", error)
-            raise ServiceUnavailable() from error
-        journey.mark_submitted(stored)
-        return redirect(url_for("request_access.confirmation"))
+ChangeRow = tuple[journey.Question, dict[str, str], dict[str, Any]]
+
+
+def _change_rows(steps: journey.Journey) -> tuple[ChangeRow, ...]:
+    """Each question's key and change link on check your answers, made once per language and mount point."""
+    return _change_rows_for(steps, str(get_locale()), request.script_root)
+
+
+@functools.lru_cache(maxsize=64)  # bounded: the mount point comes from a request header (X-Forwarded-Prefix)
+def _change_rows_for(steps: journey.Journey, locale: str, script_root: str) -> tuple[ChangeRow, ...]:
+    # ``locale`` and ``script_root`` are only the cache's key: gettext and url_for read them from the request.
     change = gettext("Change")
     rows = []
     for question in steps.questions:
-        row = question.row(given[question.name])
-        link = {
-            "href": _question_url(question, change=True),
-            "text": change,
-            "visuallyHiddenText": row["key"]["text"].lower(),
-        }
-        rows.append({**row, "actions": {"items": [link]}})
+        key = str(question.summary)
+        link = {"href": _question_url(question, change=True), "text": change, "visuallyHiddenText": key.lower()}
+        rows.append((question, {"text": key}, {"items": [link]}))
+    return tuple(rows)
+
+
+@bp.route("/check-answers", methods=["GET", "POST"])
+def check_answers() -> Response | str:
+    progress = journey.progress()
+    if progress.submitted:
+        return redirect(url_for("request_access.confirmation"))
+    steps, given = journey.current(), progress.answers
+    missing = steps.first_unanswered(given)
+    if missing is not None:
+        return redirect(_question_url(missing))
+    if request.method == "POST":
+        form = forms.SubmitForm()
+        if form.validate_on_submit():
+            return _submit(steps, given)
+    # The answers are Answers in the rows: the page is kept with placeholders for them (govuk_layout.render_page);
+    # the rest of each row is shared by every request in the language, so the cache's key costs little.
+    rows = [
+        {"key": key, "value": question.value(given[question.name]), "actions": actions}
+        for question, key, actions in _change_rows(steps)
+    ]
     back = _question_url(steps.questions[-1])
-    # The answers are Answers in the rows: the page is kept with placeholders for them (govuk_layout.render_page).
-    return render_page(
-        "check_answers.html", context=lambda: {"form": form}, reads_answers=False, rows=rows, back_url=back
-    )
+    return render_page("check_answers.html", context=_submit_form, reads_answers=False, rows=rows, back_url=back)
+
+
+def _submit_form() -> dict[str, FlaskForm]:
+    return {"form": forms.SubmitForm()}
+
+
+def _submit(steps: journey.Journey, given: Mapping[str, str]) -> Response:
+    reference, token = journey.identity()
+    try:
+        stored = submissions.submit(steps.collected(given), reference, token)
+    except StoreUnavailable as error:
+        # The answers stay in the session, so submitting again after recovery just works.
+        current_app.logger.warning("request not stored: %s", error)
+        raise ServiceUnavailable() from error
+    journey.mark_submitted(stored)
+    return redirect(url_for("request_access.confirmation"))
 
 
 @bp.get("/confirmation")
 def confirmation() -> Response | str:
-    reference = journey.submitted_reference()
+    reference = journey.progress().submitted
     if reference is None:
         return redirect(url_for("start.index"))
     return render_template("confirmation.html", reference=reference)
