@@ -32,12 +32,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, after_this_request, current_app, g, render_template, request, session
-from flask_wtf.csrf import generate_csrf
 from jinja2 import Template
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
-from govuk_layout import auth, consent, i18n, security, sessions
+from govuk_layout import auth, consent, csrf, i18n, security, sessions
 from govuk_layout.components import Answer, CountedLRU, Uncacheable
 from govuk_layout.components import key as params_key
 from govuk_layout.slotted import Slotted
@@ -151,7 +150,7 @@ class PageCache(CountedLRU[_Entry]):
         if entry.nonce:
             values["nonce"] = security.csp_nonce()
         if entry.csrf:
-            values["csrf"] = generate_csrf()
+            values["csrf"] = csrf.token()
         body = entry.page.fill(values)
         if compressed:
             _send_compressed(entry.page, values, body)
