@@ -20,7 +20,10 @@ from wtforms.fields.core import UnboundField
 
 from example.model import AccessRequest, new_reference, new_token
 from govuk_layout import Answer, rotate_session
+from govuk_layout.widgets import GovCharacterCount, GovTextArea, GovTextInput
 
+# The widgets that print a field's value once, as text (an input's value, a textarea's content).
+ONE_VALUE_WIDGETS = (GovTextInput, GovTextArea, GovCharacterCount)
 SESSION_KEY = "request_access"
 EXTENSION_KEY = "example.journey"
 Value = TypeVar("Value")
@@ -55,6 +58,15 @@ class Question:
     def form(self) -> type[FlaskForm]:
         """The page's form: the CSRF token and this one field."""
         return type(f"{self.name.title().replace('_', '')}Form", (FlaskForm,), {self.name: self.field})
+
+    @functools.cached_property
+    def shows_answer_as_value(self) -> bool:
+        """Whether a kept answer shows on the page only as the field's value, as it is kept (a text field).
+
+        Then the page can print it in the field's place (``question.html``'s ``saved``) and the page cache
+        keeps the page with a placeholder there; a choice or a date shapes the field, so those do not.
+        """
+        return self.codec is TEXT and isinstance(self.field.kwargs.get("widget"), ONE_VALUE_WIDGETS)
 
     def widget_params(self, form: FlaskForm) -> dict[str, Any]:
         """A fresh copy of ``params`` for one render; a fieldset's legend carries the label text."""

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
 from example.repository import StoreUnavailable
-from govuk_layout import render_page, session_expired
+from govuk_layout import Answer, render_page, session_expired
 
 bp = Blueprint("request_access", __name__, url_prefix="/request")
 
@@ -52,11 +52,13 @@ def question(slug: str) -> Response | tuple[str, int]:
     else:
         back = _question_url(before) if before else url_for("start.index")
     saved = progress.answers.get(current.name)
-    if request.method == "GET" and saved is None:
-        # No answer and no error on the page: the same for everyone, so from the page cache (the form is
-        # built only when the page is rendered).
+    if request.method == "GET" and (saved is None or current.shows_answer_as_value):
+        # No error on the page, and no answer or one the field prints as its value: the same for everyone but
+        # the answer, so from the page cache, the answer an Answer in its place (the form is built only when
+        # the page is rendered; the question, the path's, goes with it, as no key can hold it).
+        shown = {} if saved is None else {"saved": Answer(saved)}
         empty = functools.partial(_empty_form, current)
-        return render_page("question.html", context=empty, reads_answers=False, question=current, back_url=back), 200
+        return render_page("question.html", context=empty, reads_answers=False, back_url=back, **shown), 200
     # Posted: only what was sent (a missing field is an error, not the old answer); else the saved answer.
     form = current.form() if request.method == "POST" else current.form(data={current.name: current.form_data(saved)})
     if form.validate_on_submit():
@@ -68,8 +70,8 @@ def question(slug: str) -> Response | tuple[str, int]:
     return html, 400 if form.errors else 200
 
 
-def _empty_form(question: journey.Question) -> dict[str, FlaskForm]:
-    return {"form": question.form(data={question.name: None})}
+def _empty_form(question: journey.Question) -> dict[str, Any]:
+    return {"form": question.form(data={question.name: None}), "question": question}
 
 
 ChangeRow = tuple[journey.Question, dict[str, str], dict[str, Any]]
