@@ -3,16 +3,18 @@ with each request's own nonce and CSRF token, and nothing that belongs to a visi
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import re
 from collections.abc import Callable
 
 import pytest
-from flask import Flask, g, session
+from flask import Flask, g, request, session
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from govuk_layout import page_cache, render_page
+from govuk_layout import Answer, page_cache, render_page
 from govuk_layout.testing import comparable, csrf_token, form_client
 
 PAGES = ("/cookies", "/accessibility", "/privacy")
@@ -21,6 +23,8 @@ PREFIX = {"X-Forwarded-Prefix": "/fish"}
 NONCE = re.compile(r'nonce="([^"]+)"')
 # A page of the app's own, through base.html, whose cookie banner carries a CSRF token.
 OWN_PAGE = '{% extends "govuk_layout/base.html" %}{% block content %}<h1>Own page</h1>{{ extra }}{% endblock %}'
+# A page showing a visitor's answer, as check your answers does.
+ANSWER_PAGE = '{% extends "govuk_layout/base.html" %}{% block content %}<h1>{{ label }}</h1>{{ answer }}{% endblock %}'
 
 
 def _app(make_app: Callable[..., Flask], **config: object) -> Flask:
@@ -54,6 +58,23 @@ def _app(make_app: Callable[..., Flask], **config: object) -> Flask:
     def no_answers_shown() -> str:
         session["answer"] = "Jo Bloggs"
         return render_page(own, reads_answers=False)
+
+    shown = app.jinja_env.from_string(ANSWER_PAGE)
+
+    @app.get("/own/answer")
+    def answer() -> str:
+        # Neither is in the URL (which a page may show): the label stands for anything a view gives beside an answer.
+        label, given = request.headers["X-Label"], request.headers["X-Answer"]
+        return render_page(shown, reads_answers=False, label=label, answer=Answer(given))
+
+    @app.get("/own/answer-beside-a-date")
+    def beside_a_date() -> str:
+        when = datetime.date(2030, 3, 4)  # no key holds a date
+        return render_page(shown, reads_answers=False, label=when, answer=Answer(request.args["answer"]))
+
+    @app.get("/own/answer-as-a-name")
+    def as_a_name() -> str:
+        return render_page(shown, reads_answers=False, label="Names", answer={Answer(request.args["answer"]): 1})
 
     return app
 
@@ -227,3 +248,28 @@ def test_off_when_sized_zero_or_templates_auto_reload(
     app = _app(make_app, **config)
     for _ in range(2):
         _uncached(app, lambda: app.test_client().get("/privacy"))
+
+
+def test_an_answer_is_kept_as_a_placeholder_and_what_is_beside_it_is_in_the_key(make_app: Callable[..., Flask]) -> None:
+    app = _app(make_app)
+    hostile = "<b>Zq9</b> & 'Bo'"
+    for _ in range(2):
+        for label in ("First", "Second"):
+            page = _get(app, "/own/answer", **{"X-Label": label, "X-Answer": hostile}).get_data(as_text=True)
+            assert f"<h1>{label}</h1>{escape(hostile)}" in page
+    stats = page_cache(app).stats()
+    assert (stats.hits, stats.misses, stats.size) == (2, 2, 2)  # one entry per label, whatever the answer
+    kept = b"".join(piece for entry in page_cache(app)._entries.values() for piece in entry.page.pieces)
+    assert b"Zq9" not in kept
+
+
+@pytest.mark.parametrize("path", ["/own/answer-beside-a-date", "/own/answer-as-a-name"])
+def test_an_answer_beside_a_value_no_key_holds_or_in_a_name_renders_as_usual(
+    make_app: Callable[..., Flask], path: str
+) -> None:
+    app, fresh = _app(make_app), _app(make_app, GOVUK_PAGE_CACHE_SIZE=0)
+    name = app.config["SESSION_COOKIE_NAME"]
+    for _ in range(2):
+        page = _uncached(app, lambda: app.test_client().get(f"{path}?answer=Zq9"))
+        assert comparable(page, name) == comparable(fresh.test_client().get(f"{path}?answer=Zq9"), name)
+        assert "Zq9" in page.get_data(as_text=True)

@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
+
+from govuk_layout.testing.processes import gunicorn
 
 GUNICORN = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
 # --print-config imports the app, so it is a bare WSGI one: the config is what is under test.
@@ -61,3 +64,20 @@ def test_the_environment_overrides_each_setting() -> None:
 
 def test_without_flask_app_the_command_line_names_the_app() -> None:
     assert effective("bare:app")["wsgi_app"] == "None"  # gunicorn then serves its argument
+
+
+FROZEN_APP = (
+    "import gc\n"
+    "def app(environ, start_response):\n"
+    "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+    "    return [str(gc.get_freeze_count()).encode()]\n"
+)
+
+
+def test_each_worker_leaves_the_loaded_app_out_of_garbage_collection(tmp_path: Path) -> None:
+    (tmp_path / "frozen.py").write_text(FROZEN_APP)
+    args = ["--config", "python:govuk_layout.gunicorn_conf", "--chdir", str(tmp_path), "--workers", "1"]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(tmp_path)}
+    with gunicorn("frozen:app", tmp_path / "gunicorn.log", env=env, args=args) as server:
+        frozen = int(requests.get(server.url + "/", timeout=5).text)
+    assert frozen > 1000  # the worker's modules and app, frozen once it had loaded them

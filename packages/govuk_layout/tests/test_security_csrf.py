@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable
 
 import pytest
-from flask import Flask, request
+from flask import Flask, g, request, session
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import TimestampSigner
+from wtforms import ValidationError
 
 from govuk_layout import csrf, csrf_exempt
 from govuk_layout.testing import FormClient, csrf_token, form_client
@@ -215,3 +217,32 @@ def test_the_csrf_check_skips_safe_methods_before_any_exemption_lookup(
     with client.post("/cookies", data={}) as response:
         assert response.status_code == 400  # no token: still refused
     assert checked == ["POST"]
+
+
+def test_the_cheap_token_is_one_flask_wtf_accepts_and_forms_reuse(app: Flask) -> None:
+    with app.test_request_context("/"):
+        session["csrf_token"] = "a" * 40  # the raw token a visitor's session already holds
+        signed = csrf.token()
+        validate_csrf(signed)  # raises when Flask-WTF would refuse it
+        assert g.csrf_token == signed
+        assert generate_csrf() == signed  # a form rendered later in the request prints the same token
+        assert csrf.token() == signed
+    with app.test_request_context("/"):
+        session["csrf_token"] = "b" * 40  # another session: the first one's token is refused
+        with pytest.raises(ValidationError, match="do not match"):
+            validate_csrf(signed)
+
+
+def test_without_a_raw_token_the_token_is_flask_wtfs_own(app: Flask) -> None:
+    with app.test_request_context("/"):
+        signed = csrf.token()
+        assert isinstance(session.get("csrf_token"), str)  # made by Flask-WTF, kept for the post
+        validate_csrf(signed)
+
+
+def test_a_cached_page_for_a_returning_visitor_carries_a_token_its_post_passes(client: FormClient) -> None:
+    client.get("/cookies")  # the session now holds a raw token
+    page = client.get("/cookies").get_data(as_text=True)  # from the page cache, signed by csrf.token()
+    token = csrf_token(page)
+    with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
+        assert response.status_code in (302, 303)

@@ -3,6 +3,7 @@ fresh render, in English and Welsh and both brands; a page with someone's answer
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -58,15 +59,19 @@ def test_cached_journey_pages_are_byte_identical_to_fresh_renders(fresh_and_cach
     assert page_cache(fresh).stats().hits == 0
 
 
-def test_a_page_with_an_answer_or_an_error_is_never_served_from_the_cache(app: Flask) -> None:
+def _kept(app: Flask) -> bytes:
+    return b"".join(piece for entry in page_cache(app)._entries.values() for piece in entry.page.pieces)
+
+
+def test_a_page_with_an_error_is_never_served_from_the_cache_nor_an_answer_kept(app: Flask) -> None:
     answered, visitor = form_client(app), form_client(app)
     with answered.post_form("/request/full-name", {"full_name": "Ada Lovelace"}) as saved:
         assert saved.status_code == 302
     token = answered.csrf_token("/request/email")  # the next question, empty: from the cache
     cache = page_cache(app)
-    before = cache.stats()
     page = answered.get("/request/full-name").get_data(as_text=True)
     assert 'value="Ada Lovelace"' in page
+    before = cache.stats()
     with answered.post_form("/request/email", {"email": ""}, token=token) as refused:
         assert refused.status_code == 400 and "govuk-error-message" in refused.get_data(as_text=True)
     after = cache.stats()
@@ -76,6 +81,7 @@ def test_a_page_with_an_answer_or_an_error_is_never_served_from_the_cache(app: F
         assert "Ada Lovelace" not in visitor.get("/request/full-name").get_data(as_text=True)
     assert cache.stats().hits > after.hits
     assert 'value="Ada Lovelace"' in answered.get("/request/full-name").get_data(as_text=True)
+    assert b"Ada Lovelace" not in _kept(app)
 
 
 def answer_everything(client: FormClient, **changes: dict[str, Any]) -> None:
@@ -108,7 +114,7 @@ def test_check_your_answers_is_kept_without_the_answers_and_each_visitor_sees_th
             assert pages[1] == pages[0] == pages[2], (language, changes)
     cache = page_cache(cached)
     assert cache.stats().uncached == 0
-    kept = b"".join(piece for entry in cache._entries.values() for piece in entry.page.pieces)
+    kept = _kept(cached)
     for data in [*valid_answers().values(), *HOSTILE.values()]:
         for answer in data.values():
             if isinstance(answer, str) and answer != "moj-analytical-services":  # a choice's code, not typed text
@@ -130,4 +136,77 @@ def test_an_answer_a_template_could_print_otherwise_renders_check_your_answers_a
         pages.append(comparable(client.get("/request/check-answers"), name))
     assert pages[0] == pages[1] == pages[2]
     assert "Second line" in pages[2][2]
+    assert page_cache(cached).stats().uncached == 2
+
+
+def test_check_your_answers_links_and_keys_follow_the_mount_point_and_language(
+    make_app: Callable[..., Flask], moto: ServerProcess
+) -> None:
+    # The rows' keys and change links are made once per language and mount point: each gets its own.
+    app = make_app(moto.url, GOVUK_PROXY_FIX_HOPS=1)
+    client = form_client(app)
+    answer_everything(client)
+    for _ in range(2):
+        pages = {
+            (prefix, language): client.get(
+                "/request/check-answers", headers={"X-Forwarded-Prefix": prefix, "Accept-Language": language}
+            ).get_data(as_text=True)
+            for prefix in ("", "/fish")
+            for language in ("en", "cy")
+        }
+        for (prefix, language), page in pages.items():
+            other = "/fish" if not prefix else ""
+            assert f'href="{prefix}/request/full-name?change=1"' in page, (prefix, language)
+            assert f'href="{other}/request/full-name?change=1"' not in page, (prefix, language)
+            change = "Newid" if language == "cy" else "Change"
+            assert f'>{change}<span class="govuk-visually-hidden">' in page.replace("\n", ""), (prefix, language)
+
+
+# The questions whose kept answer is only the field's value; a choice or a date shapes its field.
+TEXT_QUESTIONS = ("full-name", "email", "reason")
+
+
+def test_a_question_showing_a_saved_answer_is_kept_without_it_and_each_visitor_sees_their_own(
+    fresh_and_cached: Apps,
+) -> None:
+    fresh, cached = fresh_and_cached
+    name = cached.config["SESSION_COOKIE_NAME"]
+    for language in ("en", "cy"):
+        # Two visitors with different answers on each app: the second's pages come from the first's entries.
+        visitors = {}
+        for changes, app in itertools.product(({}, HOSTILE), (fresh, cached)):
+            client = visitors[(bool(changes), app is cached)] = form_client(app)
+            client.get(f"/?lang={language}")
+            answer_everything(client, **changes)
+        for slug in valid_answers():
+            for path in (f"/request/{slug}", f"/request/{slug}?change=1"):
+                before = page_cache(cached).stats()
+                for hostile in (False, True):
+                    pages = [comparable(visitors[(hostile, on)].get(path), name) for on in (False, True)]
+                    assert pages[0] == pages[1], (language, path, hostile)
+                after = page_cache(cached).stats()
+                if slug in TEXT_QUESTIONS:
+                    assert (after.hits, after.uncached) == (before.hits + 1, before.uncached), (language, path)
+                else:  # rendered as usual, without the page cache
+                    assert (after.hits, after.misses, after.size) == (before.hits, before.misses, before.size)
+    kept = _kept(cached)
+    for data in [*valid_answers().values(), *HOSTILE.values()]:
+        for answer in data.values():
+            if isinstance(answer, str) and answer != "moj-analytical-services":  # a choice's code, not typed text
+                assert answer.encode() not in kept and str(escape(answer)).encode() not in kept, answer
+    # The field shows the hostile answers escaped, as a fresh render escapes them.
+    reason = visitors[(True, True)].get("/request/reason").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in reason and "<script>alert" not in reason
+
+
+def test_a_multi_line_answer_renders_its_question_as_usual(make_app: Callable[..., Flask], moto: ServerProcess) -> None:
+    fresh, cached = make_app(moto.url, GOVUK_PAGE_CACHE_SIZE=0), make_app(moto.url)
+    name = cached.config["SESSION_COOKIE_NAME"]
+    pages = []
+    for app in (fresh, cached, cached):
+        client = form_client(app)
+        answer_everything(client, reason={"reason": "First line\r\nSecond line"})
+        pages.append(comparable(client.get("/request/reason"), name))
+    assert pages[0] == pages[1] == pages[2]
+    assert "First line\nSecond line</textarea>" in pages[2][2]
     assert page_cache(cached).stats().uncached == 2

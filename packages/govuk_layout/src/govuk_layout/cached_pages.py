@@ -32,13 +32,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, after_this_request, current_app, g, render_template, request, session
-from flask_wtf.csrf import generate_csrf
 from jinja2 import Template
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
-from govuk_layout import auth, consent, i18n, security, sessions
-from govuk_layout.components import Answer, CountedLRU, Uncacheable, fits_placeholder
+from govuk_layout import auth, consent, csrf, i18n, security, sessions
+from govuk_layout.components import Answer, CountedLRU, Uncacheable
 from govuk_layout.components import key as params_key
 from govuk_layout.slotted import Slotted
 
@@ -57,15 +56,12 @@ class _Entry:
     csrf: bool  # the page shows a CSRF token, so the session gets one
 
 
-class _NoSlot(Exception):
-    """An answer no placeholder can stand for (``components.fits_placeholder``)."""
-
-
 def _with_slots(value: Any, placeholder: str, answers: list[str]) -> Any:
-    """``value`` with each Answer in it (through dicts, lists and tuples) replaced by a numbered placeholder."""
+    """``value`` with each Answer in it (through dicts, lists and tuples) replaced by a numbered placeholder.
+
+    Only for values ``_values_key`` took: each Answer fits a placeholder, and they come in the key's order.
+    """
     if type(value) is Answer:
-        if not fits_placeholder(value):
-            raise _NoSlot
         answers.append(value)
         return f"{placeholder}x{len(answers) - 1}x"  # plain text of letters and digits: printed as it is
     if type(value) is dict:
@@ -73,6 +69,34 @@ def _with_slots(value: Any, placeholder: str, answers: list[str]) -> Any:
     if type(value) in (list, tuple):
         return type(value)(_with_slots(item, placeholder, answers) for item in value)
     return value
+
+
+def _holds_answer(value: Any) -> bool:
+    if type(value) is Answer:
+        return True
+    if type(value) is dict:
+        return any(_holds_answer(name) or _holds_answer(item) for name, item in value.items())
+    return type(value) in (list, tuple) and any(_holds_answer(item) for item in value)
+
+
+def _values_key(values: Mapping[str, Any], answers: list[str]) -> Hashable:
+    """The key of ``_with_slots(values)``, in one pass over ``values`` that appends each Answer to ``answers``.
+
+    A value no key can hold (a question, a form) is left out while the page shows no answers: the view's key
+    names it then. Raises Uncacheable for an answer no placeholder can stand for, or such a value beside answers.
+    """
+    parts = []
+    refused = False
+    for name, value in values.items():
+        try:
+            parts.append((name, params_key(value, answers)))
+        except Uncacheable:
+            if _holds_answer(value):
+                raise
+            refused = True
+    if refused and answers:
+        raise Uncacheable
+    return tuple(parts)
 
 
 class PageCache(CountedLRU[_Entry]):
@@ -126,7 +150,7 @@ class PageCache(CountedLRU[_Entry]):
         if entry.nonce:
             values["nonce"] = security.csp_nonce()
         if entry.csrf:
-            values["csrf"] = generate_csrf()
+            values["csrf"] = csrf.token()
         body = entry.page.fill(values)
         if compressed:
             _send_compressed(entry.page, values, body)
@@ -144,14 +168,15 @@ class PageCache(CountedLRU[_Entry]):
         try:
             if not self._cacheable(reads_answers):
                 raise Uncacheable
-            with_slots = _with_slots(values, self.answer_placeholder, answers)
-            page = _page_key(names, (key, params_key(with_slots)) if answers else key)
-        except (Uncacheable, _NoSlot):
+            values_key = _values_key(values, answers)
+            page = _page_key(names, (key, values_key) if answers else key)
+        except Uncacheable:
             self._count_uncached()
             return render_template(names, **values, **(context() if context else {}))
         entry = self._get(page)
         if entry is not None:
             return self._fill(entry, True, answers)
+        with_slots = _with_slots(values, self.answer_placeholder, [])  # numbered in the key's order
         entry, keep = self._render(names, {**with_slots, **(context() if context else {})}, len(answers))
         if not keep and answers:  # the placeholders did not come out as printed answers: render as usual
             return render_template(names, **values, **(context() if context else {}))

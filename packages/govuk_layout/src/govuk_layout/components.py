@@ -118,19 +118,26 @@ _BY_VALUE = frozenset({bool, int, float, Markup})
 _BY_TEXT = frozenset({LazyString, Undefined})  # a lazy message in the page's language; Jinja's plain undefined
 
 
-def key(value: Any) -> Hashable:
-    """An exact, hashable form of ``value``: equal keys render equal HTML. Raises Uncacheable."""
+def key(value: Any, answers: list[str] | None = None) -> Hashable:
+    """An exact, hashable form of ``value``: equal keys render equal HTML. Raises Uncacheable.
+
+    With ``answers``, each Answer that fits a placeholder is appended to it and keyed by its place in it, so the
+    key is that of ``value`` with numbered placeholders for its answers (the page cache's key).
+    """
     kind = type(value)
     if kind is str or value is None:
         return cast(Hashable, value)
     if kind is dict:
-        return (dict, tuple([(key(name), key(item)) for name, item in value.items()]))
+        return (dict, tuple([(key(name), key(item, answers)) for name, item in value.items()]))  # names are never slots
     if kind is list or kind is tuple:
-        return (kind, tuple([key(item) for item in value]))
+        return (kind, tuple([key(item, answers) for item in value]))
     if kind in _BY_VALUE:
         return (kind, value)
     if kind in _BY_TEXT:
         return (kind, str(value))
+    if answers is not None and fits_placeholder(value):
+        answers.append(value)
+        return (Answer, len(answers) - 1)
     raise Uncacheable(kind.__name__)
 
 

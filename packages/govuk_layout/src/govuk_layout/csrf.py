@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import functools
 import hmac
+import json
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, request
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, current_app, g, request, session
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from itsdangerous import Signer, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
 
 from govuk_layout.urls import current_path, safe_return_path
 
@@ -49,6 +52,43 @@ def csrf_exempt(view: V) -> V:
     """Leave a view (or a blueprint) out of CSRF protection: for a machine-to-machine endpoint, never a form."""
     _protect.exempt(view)
     return view
+
+
+# Flask-WTF's salt for its tokens: a token signed here is one its validate_csrf accepts.
+_SALT = "wtf-csrf-token"
+
+
+@functools.lru_cache(maxsize=4)
+def _signer(secret_key: str | bytes) -> Signer:
+    # The serializer's own signer (a TimestampSigner with Flask-WTF's salt), made once per key.
+    return URLSafeTimedSerializer(secret_key, salt=_SALT).make_signer()
+
+
+def token() -> str:
+    """This request's signed CSRF token: Flask-WTF's ``generate_csrf()``, for the same session and config.
+
+    Flask-WTF makes a serializer for every token and tries zlib on its 40-character payload, which never
+    pays; when the session already holds the raw token, this signs it with one signer per key and no
+    compression (the uncompressed form is one Flask-WTF's ``validate_csrf`` reads). The token is kept in
+    ``g``, where Flask-WTF's forms find it. Otherwise (no raw token yet, or Flask-WTF configured with its
+    own secret or field name) it is Flask-WTF's own.
+    """
+    config = current_app.config
+    state = g._get_current_object()
+    found = state.get("csrf_token")
+    if found is not None:
+        return str(found)
+    raw = session["csrf_token"] if "csrf_token" in session else None  # "in" gives a new session its derived one
+    if (
+        not isinstance(raw, str)
+        or config.get("WTF_CSRF_SECRET_KEY")
+        or config.get("WTF_CSRF_FIELD_NAME", "csrf_token") != "csrf_token"
+    ):
+        return str(generate_csrf())
+    payload = base64_encode(json.dumps(raw, separators=(",", ":")))
+    signed = _signer(current_app.secret_key).sign(payload).decode()
+    state.csrf_token = signed
+    return signed
 
 
 def back_url() -> str:

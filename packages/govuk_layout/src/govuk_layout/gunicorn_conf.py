@@ -8,7 +8,9 @@ The kit's image sets ``GUNICORN_CMD_ARGS`` to this config and ``FLASK_APP`` to `
 which is read below, so the container runs plain ``gunicorn`` (and ``flask`` commands find the same app).
 """
 
+import gc
 import os
+from typing import Any
 
 from govuk_layout import observability
 
@@ -35,3 +37,13 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")  # nosec B108
 on_starting = observability.gunicorn_on_starting
 when_ready = observability.gunicorn_when_ready
 child_exit = observability.gunicorn_child_exit
+
+
+def post_worker_init(worker: Any) -> None:
+    """The app is loaded and lives as long as the worker: leave its objects out of garbage collection.
+
+    A full collection otherwise walks every one of them (about 85,000 for the example, some 90 ms with the
+    worker's threads stopped: a latency spike for every request in flight). Frozen, it walks only what
+    requests made since.
+    """
+    gc.freeze()

@@ -7,13 +7,17 @@ the session), the best match for the browser's ``Accept-Language``, the first of
 from __future__ import annotations
 
 import datetime
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from babel import Locale
 from babel.support import NullTranslations
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, get_babel, get_locale, get_translations
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from govuk_layout.compression import add_vary
@@ -36,15 +40,32 @@ def _languages() -> list[str]:
     return list(current_app.config["GOVUK_LANGUAGES"])
 
 
+@functools.lru_cache(maxsize=256)  # keyed by the client's header: bounded
+def _best_match(header: str, languages: tuple[str, ...]) -> str:
+    return parse_accept_header(header, LanguageAccept).best_match(languages) or languages[0]
+
+
 def select_language() -> str:
-    """The language of this request's page (Flask-Babel's locale selector)."""
-    languages = _languages()
+    """The language of this request's page."""
+    languages = current_app.config["GOVUK_LANGUAGES"]
     if len(languages) == 1:
-        return languages[0]  # one language: never read the session or the browser's preference
-    chosen = request.args.get(QUERY_PARAMETER) or session.get(SESSION_KEY)
+        return str(languages[0])  # one language: never read the session or the browser's preference
+    # Most requests have no query string: parsing an empty one still costs a MultiDict.
+    chosen = (request.args.get(QUERY_PARAMETER) if request.query_string else None) or session.get(SESSION_KEY)
     if chosen in languages:
         return str(chosen)
-    return request.accept_languages.best_match(languages) or languages[0]
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE")
+    return _best_match(header, tuple(languages)) if header else str(languages[0])
+
+
+@functools.cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _select_locale() -> Locale:
+    """Flask-Babel's locale selector: a Locale made once per language, which Flask-Babel then takes as it is."""
+    return _locale(select_language())
 
 
 def current_language() -> str:
@@ -131,7 +152,7 @@ def init_app(app: Flask) -> None:
     else:
         own = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = f"{TRANSLATIONS};{own}"
-        Babel(app, locale_selector=select_language)
+        Babel(app, locale_selector=_select_locale)
     app.jinja_env.filters["govuk_date"] = govuk_date
     if len(app.config["GOVUK_LANGUAGES"]) > 1:
         app.before_request(_remember_choice)

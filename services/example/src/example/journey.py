@@ -20,7 +20,10 @@ from wtforms.fields.core import UnboundField
 
 from example.model import AccessRequest, new_reference, new_token
 from govuk_layout import Answer, rotate_session
+from govuk_layout.widgets import GovCharacterCount, GovTextArea, GovTextInput
 
+# The widgets that print a field's value once, as text (an input's value, a textarea's content).
+ONE_VALUE_WIDGETS = (GovTextInput, GovTextArea, GovCharacterCount)
 SESSION_KEY = "request_access"
 EXTENSION_KEY = "example.journey"
 Value = TypeVar("Value")
@@ -56,6 +59,15 @@ class Question:
         """The page's form: the CSRF token and this one field."""
         return type(f"{self.name.title().replace('_', '')}Form", (FlaskForm,), {self.name: self.field})
 
+    @functools.cached_property
+    def shows_answer_as_value(self) -> bool:
+        """Whether a kept answer shows on the page only as the field's value, as it is kept (a text field).
+
+        Then the page can print it in the field's place (``question.html``'s ``saved``) and the page cache
+        keeps the page with a placeholder there; a choice or a date shapes the field, so those do not.
+        """
+        return self.codec is TEXT and isinstance(self.field.kwargs.get("widget"), ONE_VALUE_WIDGETS)
+
     def widget_params(self, form: FlaskForm) -> dict[str, Any]:
         """A fresh copy of ``params`` for one render; a fieldset's legend carries the label text."""
         params = copy.deepcopy(dict(self.params))
@@ -76,10 +88,14 @@ class Question:
     def display(self, answer: str) -> str | LazyString:
         return self.show(self.codec.load(answer))
 
+    def value(self, answer: str) -> dict[str, Answer]:
+        """The answer as a summary list row's value: an Answer, so a cached list or page keeps a placeholder for it
+        (govuk_layout.components, govuk_layout.render_page)."""
+        return {"text": Answer(self.display(answer))}
+
     def row(self, answer: str) -> dict[str, Any]:
-        """The answer's row in a govuk-frontend summary list: the question in the page's language, the answer as
-        an Answer, so a cached list keeps a placeholder for it (govuk_layout.components)."""
-        return {"key": {"text": str(self.summary)}, "value": {"text": Answer(self.display(answer))}}
+        """The answer's row in a govuk-frontend summary list, with the question in the page's language."""
+        return {"key": {"text": str(self.summary)}, "value": self.value(answer)}
 
 
 class Journey:
@@ -140,12 +156,21 @@ def current() -> Journey:
     return journey
 
 
+@dataclass(frozen=True)
+class Progress:
+    """This journey in the session, read once for a request. Change it only through ``save`` and the rest."""
+
+    answers: Mapping[str, str]
+    submitted: str | None  # the reference once the request is stored (the answers are gone then)
+
+
+def progress() -> Progress:
+    state = session.get(SESSION_KEY) or {}
+    return Progress(state.get("answers") or {}, str(state["reference"]) if state.get("submitted") else None)
+
+
 def _state() -> dict[str, Any]:
     return dict(session.get(SESSION_KEY) or {})
-
-
-def answers() -> dict[str, str]:
-    return dict(_state().get("answers") or {})
 
 
 def save(question: Question, value: str) -> None:
@@ -169,11 +194,6 @@ def mark_submitted(reference: str) -> None:
     """The request is stored: forget the answers, keep only the reference for the confirmation page."""
     session[SESSION_KEY] = {"reference": reference, "submitted": True}
     rotate_session()
-
-
-def submitted_reference() -> str | None:
-    state = _state()
-    return str(state["reference"]) if state.get("submitted") else None
 
 
 def start_again() -> None:

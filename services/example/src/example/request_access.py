@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from example import forms, journey, submissions
 from example.repository import StoreUnavailable
-from govuk_layout import render_page, session_expired
+from govuk_layout import Answer, render_page, session_expired
 
 bp = Blueprint("request_access", __name__, url_prefix="/request")
 
@@ -33,11 +35,13 @@ def question(slug: str) -> Response | tuple[str, int]:
     current = steps.by_slug.get(slug)
     if current is None:
         abort(404)
-    if journey.submitted_reference():
+    progress = journey.progress()
+    if progress.submitted:
         if steps.previous(current) is not None:
             return redirect(url_for("request_access.confirmation"))
         journey.start_again()  # the first question after a submit begins a new request
-    missing = steps.first_unanswered(journey.answers(), before=current)
+        progress = journey.progress()
+    missing = steps.first_unanswered(progress.answers, before=current)
     if missing is not None:
         return redirect(_question_url(missing))
 
@@ -47,66 +51,91 @@ def question(slug: str) -> Response | tuple[str, int]:
         back = url_for("request_access.check_answers")
     else:
         back = _question_url(before) if before else url_for("start.index")
-    saved = journey.answers().get(current.name)
-    if request.method == "GET" and saved is None:
-        # No answer and no error on the page: the same for everyone, so from the page cache (the form is
-        # built only when the page is rendered).
+    saved = progress.answers.get(current.name)
+    if request.method == "GET" and (saved is None or current.shows_answer_as_value):
+        # No error on the page, and no answer or one the field prints as its value: the same for everyone but
+        # the answer, so from the page cache, the answer an Answer in its place (the form is built only when
+        # the page is rendered; the question, the path's, goes with it, as no key can hold it).
+        shown = {} if saved is None else {"saved": Answer(saved)}
         empty = functools.partial(_empty_form, current)
-        return render_page("question.html", context=empty, reads_answers=False, question=current, back_url=back), 200
+        return render_page("question.html", context=empty, reads_answers=False, back_url=back, **shown), 200
     # Posted: only what was sent (a missing field is an error, not the old answer); else the saved answer.
     form = current.form() if request.method == "POST" else current.form(data={current.name: current.form_data(saved)})
     if form.validate_on_submit():
         journey.save(current, current.stored(form))
         after = None if changing else steps.following(current)
-        after = after or steps.first_unanswered(journey.answers())
+        after = after or steps.first_unanswered(journey.progress().answers)
         return redirect(_question_url(after) if after else url_for("request_access.check_answers"))
     html = render_template("question.html", form=form, question=current, back_url=back)
     return html, 400 if form.errors else 200
 
 
-def _empty_form(question: journey.Question) -> dict[str, FlaskForm]:
-    return {"form": question.form(data={question.name: None})}
+def _empty_form(question: journey.Question) -> dict[str, Any]:
+    return {"form": question.form(data={question.name: None}), "question": question}
+
+
+ChangeRow = tuple[journey.Question, dict[str, str], dict[str, Any]]
+
+
+def _change_rows(steps: journey.Journey) -> tuple[ChangeRow, ...]:
+    """Each question's key and change link on check your answers, made once per language and mount point."""
+    return _change_rows_for(steps, str(get_locale()), request.script_root)
+
+
+@functools.lru_cache(maxsize=64)  # bounded: the mount point comes from a request header (X-Forwarded-Prefix)
+def _change_rows_for(steps: journey.Journey, locale: str, script_root: str) -> tuple[ChangeRow, ...]:
+    # ``locale`` and ``script_root`` are only the cache's key: gettext and url_for read them from the request.
+    change = gettext("Change")
+    rows = []
+    for question in steps.questions:
+        key = str(question.summary)
+        link = {"href": _question_url(question, change=True), "text": change, "visuallyHiddenText": key.lower()}
+        rows.append((question, {"text": key}, {"items": [link]}))
+    return tuple(rows)
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
 def check_answers() -> Response | str:
-    if journey.submitted_reference():
+    progress = journey.progress()
+    if progress.submitted:
         return redirect(url_for("request_access.confirmation"))
-    steps, given = journey.current(), journey.answers()
+    steps, given = journey.current(), progress.answers
     missing = steps.first_unanswered(given)
     if missing is not None:
         return redirect(_question_url(missing))
-    form = forms.SubmitForm()
-    if form.validate_on_submit():
-        reference, token = journey.identity()
-        try:
-            stored = submissions.submit(steps.collected(given), reference, token)
-        except StoreUnavailable as error:
-            # The answers stay in the session, so submitting again after recovery just works.
-            current_app.logger.warning("request not stored: %s", error)
-            raise ServiceUnavailable() from error
-        journey.mark_submitted(stored)
-        return redirect(url_for("request_access.confirmation"))
-    change = gettext("Change")
-    rows = []
-    for question in steps.questions:
-        row = question.row(given[question.name])
-        link = {
-            "href": _question_url(question, change=True),
-            "text": change,
-            "visuallyHiddenText": row["key"]["text"].lower(),
-        }
-        rows.append({**row, "actions": {"items": [link]}})
+    if request.method == "POST":
+        form = forms.SubmitForm()
+        if form.validate_on_submit():
+            return _submit(steps, given)
+    # The answers are Answers in the rows: the page is kept with placeholders for them (govuk_layout.render_page);
+    # the rest of each row is shared by every request in the language, so the cache's key costs little.
+    rows = [
+        {"key": key, "value": question.value(given[question.name]), "actions": actions}
+        for question, key, actions in _change_rows(steps)
+    ]
     back = _question_url(steps.questions[-1])
-    # The answers are Answers in the rows: the page is kept with placeholders for them (govuk_layout.render_page).
-    return render_page(
-        "check_answers.html", context=lambda: {"form": form}, reads_answers=False, rows=rows, back_url=back
-    )
+    return render_page("check_answers.html", context=_submit_form, reads_answers=False, rows=rows, back_url=back)
+
+
+def _submit_form() -> dict[str, FlaskForm]:
+    return {"form": forms.SubmitForm()}
+
+
+def _submit(steps: journey.Journey, given: Mapping[str, str]) -> Response:
+    reference, token = journey.identity()
+    try:
+        stored = submissions.submit(steps.collected(given), reference, token)
+    except StoreUnavailable as error:
+        # The answers stay in the session, so submitting again after recovery just works.
+        current_app.logger.warning("request not stored: %s", error)
+        raise ServiceUnavailable() from error
+    journey.mark_submitted(stored)
+    return redirect(url_for("request_access.confirmation"))
 
 
 @bp.get("/confirmation")
 def confirmation() -> Response | str:
-    reference = journey.submitted_reference()
+    reference = journey.progress().submitted
     if reference is None:
         return redirect(url_for("start.index"))
     return render_template("confirmation.html", reference=reference)
