@@ -78,7 +78,7 @@ def token() -> str:
     found = state.get("csrf_token")
     if found is not None:
         return str(found)
-    raw = session["csrf_token"] if "csrf_token" in session else None  # "in" gives a new session its derived one
+    raw = session.get("csrf_token")
     if (
         not isinstance(raw, str)
         or config.get("WTF_CSRF_SECRET_KEY")

@@ -99,8 +99,13 @@ class GovukSession(ServerSideSession):  # type: ignore[misc]  # Flask-Session ha
 
     def __contains__(self, key: object) -> bool:
         # Flask-WTF asks whether the token is there before it reads it, makes it or checks it.
-        if dict.__contains__(self, key):
-            return True
+        return dict.__contains__(self, key) or self._derive(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else super().get(key, default)  # csrf.token() reads it with get
+
+    def _derive(self, key: object) -> bool:
+        """Put the derived token in, if ``key`` is the token's."""
         if key != self.interface.token_field():
             return False
         self.derived_token = self[key] = csrf.session_token(self.interface.secret(), self.sid)
