@@ -5,17 +5,20 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
-from flask import Flask, session
+from flask import Flask, render_template_string, request, session
 from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
+from werkzeug.test import TestResponse
 
 from govuk_layout import ConfigError, GovukLayout, no_store, rotate_session, session_expired
 from govuk_layout import sessions as sessions_module
+from govuk_layout.testing import csrf_token
 from govuk_layout.testing.processes import free_port
 
 HTTPS = "https://localhost"
@@ -309,3 +312,156 @@ def test_development_needs_no_set_up_and_every_process_shares_the_sessions_on_di
     other.set_cookie(reader.config["SESSION_COOKIE_NAME"], sid)
     with other.get("/read") as response:
         assert response.get_data(as_text=True) == f"{SECRET_ANSWER}|expired=False"
+
+
+# An anonymous first visit: a page with a form gives the browser an id, and the store nothing.
+
+FORM = '<form method="post"><input type="hidden" name="csrf_token" value="{{ csrf_token() }}"></form>'
+
+
+@pytest.fixture
+def form_app(make_app: Callable[..., Flask], redis_url: str) -> Iterator[Flask]:
+    """``redis_app`` plus a page with a form (its CSRF token) and a view that stores what it posts, CSRF on."""
+    app = make_app(REDIS_URL=redis_url, RATELIMIT_ENABLED=False, SESSION_KEY_PREFIX=f"test-anon-{uuid.uuid4().hex}:")
+    _answer_views(app)
+
+    @app.route("/form", methods=["GET", "POST"])
+    def form() -> str:
+        if request.method == "POST":
+            session["answer"] = request.form["answer"]
+            return "saved"
+        return render_template_string(FORM)
+
+    yield app
+    app.session_interface.client.close()  # type: ignore[attr-defined]
+
+
+def _stored_keys(app: Flask) -> list[bytes]:
+    return _store(app).keys(f"{app.config['SESSION_KEY_PREFIX']}*")
+
+
+def _answer(client: FlaskClient, token: str | None) -> TestResponse:
+    return client.post("/form", data={"answer": SECRET_ANSWER, **({"csrf_token": token} if token else {})})
+
+
+def test_a_first_visit_to_a_form_stores_nothing_and_still_gets_an_id_cookie(form_app: Flask) -> None:
+    client = form_app.test_client()
+    with client.get("/form", base_url=HTTPS) as page:
+        cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    for flag in ("; Secure", "; HttpOnly", "; SameSite=Lax", "; Path=/"):
+        assert flag in cookie
+    assert _stored_keys(form_app) == []
+    # Coming back changes nothing either: no write, no new cookie.
+    with client.get("/form", base_url=HTTPS) as again:
+        assert "Set-Cookie" not in again.headers
+    assert _stored_keys(form_app) == []
+
+
+def test_a_response_that_never_touches_the_session_sets_no_cookie_and_stores_nothing(form_app: Flask) -> None:
+    with form_app.test_client().get("/") as response:
+        assert "Set-Cookie" not in response.headers
+    assert _stored_keys(form_app) == []
+
+
+def test_the_form_of_a_first_visit_is_accepted_and_the_answer_is_stored_under_a_new_id(form_app: Flask) -> None:
+    client = form_app.test_client()
+    with client.get("/form") as page:
+        token = csrf_token(page.get_data(as_text=True))
+    anonymous = _session_id(form_app, client)
+    with _answer(client, token) as saved:
+        assert (saved.status_code, saved.get_data(as_text=True)) == (200, "saved")
+    sid = _session_id(form_app, client)
+    assert sid != anonymous and _ID.fullmatch(sid)  # the id that holds answers is one the store must know
+    (key,) = _stored_keys(form_app)
+    assert key.decode() == f"{form_app.config['SESSION_KEY_PREFIX']}{sid}"
+    assert SECRET_ANSWER.encode() in (_store(form_app).get(key) or b"")
+    assert client.get("/read").get_data(as_text=True) == f"{SECRET_ANSWER}|expired=False"
+    # A page opened before the answer was stored (another tab) still posts.
+    with _answer(client, token) as again:
+        assert again.status_code == 200
+
+
+@pytest.mark.parametrize("token", [None, "", "not-a-token", "ImFiYyI.aaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbb"])
+def test_a_first_visit_form_sent_without_its_token_is_refused(form_app: Flask, token: str | None) -> None:
+    client = form_app.test_client()
+    client.get("/form").close()
+    with _answer(client, token) as refused:
+        assert refused.status_code == 400
+    assert _stored_keys(form_app) == []
+
+
+def test_a_first_visit_token_works_only_with_its_own_id(form_app: Flask) -> None:
+    theirs, mine = form_app.test_client(), form_app.test_client()
+    with theirs.get("/form") as page:
+        token = csrf_token(page.get_data(as_text=True))
+    mine.get("/form").close()
+    with _answer(mine, token) as refused:
+        assert refused.status_code == 400
+    without = form_app.test_client()  # no cookie at all
+    with _answer(without, token) as refused:
+        assert refused.status_code == 400
+    assert _stored_keys(form_app) == []
+
+
+def test_an_id_issued_without_data_is_not_expired_when_it_comes_back(form_app: Flask) -> None:
+    client = form_app.test_client()
+    with client.get("/form") as page:
+        token = csrf_token(page.get_data(as_text=True))
+    for key in _stored_keys(form_app):  # whatever the store held for it is gone, as after the idle timeout
+        _store(form_app).delete(key)
+    assert client.get("/read").get_data(as_text=True) == "|expired=False"
+    with client.get("/session/extend") as renewed:  # the timeout warning's "Continue": nothing was lost
+        assert renewed.status_code == 204
+    with _answer(client, token) as saved:
+        assert (saved.status_code, saved.get_data(as_text=True)) == (200, "saved")
+
+
+def test_an_id_whose_answers_were_deleted_still_gets_the_expiry_page(form_app: Flask) -> None:
+    client = form_app.test_client()
+    with client.get("/form") as page:
+        token = csrf_token(page.get_data(as_text=True))
+    _answer(client, token).close()
+    (key,) = _stored_keys(form_app)
+    _store(form_app).delete(key)
+    assert client.get("/read").get_data(as_text=True) == "|expired=True"
+    with _answer(client, token) as sent:
+        assert sent.status_code == 303
+        assert sent.headers["Location"] == "/session/expired"
+    assert _stored_keys(form_app) == []
+
+
+def _forgeries(issued: str) -> list[str]:
+    """Ids like ``issued`` that its app never issued: each part changed, parts swapped, unsigned."""
+    head, _, tail = issued.rpartition(".")
+    flipped = "A" if tail[0] != "A" else "B"
+    return [
+        f"{head[:-1]}{'A' if head[-1] != 'A' else 'B'}.{tail}",
+        f"{head}.{flipped}{tail[1:]}",
+        f"{tail}.{head}",
+        head,
+        f"{head}.",
+        f"{'x' * 43}.{'y' * 22}",
+    ]
+
+
+def test_an_id_the_app_did_not_issue_is_not_accepted(form_app: Flask, make_app: Callable[..., Flask]) -> None:
+    client = form_app.test_client()
+    with client.get("/form") as page:
+        token = csrf_token(page.get_data(as_text=True))
+    issued = _session_id(form_app, client)
+    other = make_app(SECRET_KEY="another service's secret key, at least 32 characters")
+    other.add_url_rule("/form", "form", form_app.view_functions["form"], methods=["GET", "POST"])
+    stranger = other.test_client()
+    stranger.get("/form").close()
+    foreign = _session_id(other, stranger)  # signed, but with another key
+    name = form_app.config["SESSION_COOKIE_NAME"]
+    for forged in [*_forgeries(issued), foreign]:
+        thief = form_app.test_client()
+        thief.set_cookie(name, forged)
+        assert thief.get("/read").get_data(as_text=True) == "|expired=True", forged
+        with _answer(thief, token) as refused:
+            assert refused.status_code in (303, 400), forged
+        with thief.get("/form") as page:
+            assert _session_id(form_app, thief) not in (forged, issued), forged
+    assert _stored_keys(form_app) == []

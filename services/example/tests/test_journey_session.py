@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from example_support import reference_on, valid_answers
@@ -11,7 +12,8 @@ from werkzeug.test import TestResponse
 
 from example import journey
 from govuk_layout.sessions import BOOKKEEPING_KEYS
-from govuk_layout.testing import csrf_token
+from govuk_layout.testing import csrf_token, form_client
+from govuk_layout.testing.processes import ServerProcess
 
 
 def _sid(app: Flask, client: FlaskClient) -> str:
@@ -83,3 +85,24 @@ def test_a_journey_page_after_the_session_expired_shows_the_expiry_page(
     # Afterwards the journey simply starts again.
     with client.get("/request/check-answers") as page:
         assert page.headers["Location"] == "/request/full-name"
+
+
+def test_a_first_visit_stores_nothing_until_a_question_is_answered(
+    make_app: Callable[..., Flask], moto: ServerProcess, redis_url: str
+) -> None:
+    """The start page's banner and the question's form carry CSRF tokens; only the answer needs the store."""
+    prefix = f"test-journey-{uuid.uuid4().hex}:"
+    app = make_app(moto.url, REDIS_URL=redis_url, SESSION_KEY_PREFIX=prefix, RATELIMIT_ENABLED=False)
+    store = app.session_interface.client  # type: ignore[attr-defined]
+    client = form_client(app)
+    for path in ("/", "/request/full-name"):
+        with client.get(path) as page:
+            assert page.status_code == 200, path
+    assert store.keys(f"{prefix}*") == []
+    first = _sid(app, client)
+    with client.post_form("/request/full-name", valid_answers()["full-name"]) as answered:
+        assert answered.headers["Location"] == "/request/email"
+    (key,) = store.keys(f"{prefix}*")
+    assert key.decode() == f"{prefix}{_sid(app, client)}" != f"{prefix}{first}"
+    assert b"Ada Lovelace" in store.get(key)
+    store.close()

@@ -4,11 +4,18 @@ The token lives as long as the session (WTF_CSRF_TIME_LIMIT is None by
 default), so a page left open is still accepted and going back with the
 browser, which keeps what was typed, resubmits cleanly. A token only fails
 when the session is gone or the request was forged.
+
+A session that has no token yet gets :func:`session_token`, made from its id and
+``SECRET_KEY``, rather than a random one: so a first visit's session, which holds
+nothing else, need not be stored to check its form (:mod:`govuk_layout.sessions`).
+Flask-WTF still makes, signs and checks the tokens; only the value it keeps in the
+session is derived.
 """
 
 from __future__ import annotations
 
 import functools
+import hmac
 import json
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -23,6 +30,22 @@ from govuk_layout.urls import current_path, safe_return_path
 V = TypeVar("V")
 # One CSRFProtect for every app (Flask's extension pattern), so a view can be exempted before its app exists.
 _protect = CSRFProtect()
+
+
+@functools.lru_cache(maxsize=16)
+def derived_key(secret_key: str | bytes, purpose: str) -> bytes:
+    """A key for one ``purpose``, derived from ``SECRET_KEY``: a value made for one use means nothing in another."""
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hmac.digest(secret, f"govuk-layout {purpose}".encode(), "sha256")
+
+
+def session_token(secret_key: str | bytes, sid: str) -> str:
+    """The raw CSRF token of session ``sid``: the same on every request, unknowable without ``SECRET_KEY``.
+
+    40 hex digits, the shape of Flask-WTF's own random token, so a signed token's length is fixed (a longer
+    one is sometimes zlib-compressed by itsdangerous, so pages would differ in length from visitor to visitor).
+    """
+    return hmac.digest(derived_key(secret_key, "csrf token"), sid.encode(), "sha256")[:20].hex()
 
 
 def csrf_exempt(view: V) -> V:

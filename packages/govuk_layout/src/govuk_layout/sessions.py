@@ -4,6 +4,10 @@ Flask-Session does the storage (a maintained library, rather than a store of our
 production, shared by every worker and replica; on local disk in development and in memory under
 ``TESTING`` when no ``REDIS_URL`` is set. On top of it this module adds:
 
+- anonymous sessions (:class:`GovukSession`): a first visit's session, holding only the CSRF secret
+  Flask-WTF keeps (derived from the id, :func:`csrf.session_token`), is never stored or looked up;
+  its signed id goes out only when a page used the token, so a request that never touches the
+  session costs no store call, no id and no cookie;
 - an idle timeout (the store's time-to-live, renewed by every request) and an absolute lifetime;
 - :func:`expired`, true when the browser presented an id whose data is gone, so services can show
   the "Your answers have been deleted" page instead of silently starting again;
@@ -15,8 +19,10 @@ production, shared by every worker and replica; on local disk in development and
 
 from __future__ import annotations
 
+import base64
 import datetime
 import functools
+import hmac
 import os
 import tempfile
 import time
@@ -33,9 +39,11 @@ from flask_session.base import ServerSideSession
 from flask_session.cachelib import CacheLibSessionInterface
 from flask_session.redis import RedisSessionInterface
 from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response as BaseResponse
 
-from govuk_layout import errors, fallbacks, limits
+from govuk_layout import csrf, errors, fallbacks, limits
+from govuk_layout.compression import add_vary
 from govuk_layout.config import ConfigError
 from govuk_layout.redis_client import SharedRedis, shared_redis
 
@@ -50,44 +58,152 @@ R = TypeVar("R")
 _STORE_ERRORS = (redis.RedisError, OSError)
 
 
+def _changed(session: GovukSession) -> None:
+    session.modified = session.accessed = True
+
+
+class GovukSession(ServerSideSession):  # type: ignore[misc]  # Flask-Session has no types
+    """Flask-Session's session, with an id made only when something needs it, and a derived CSRF token.
+
+    An *anonymous* session is one the store has never held: its id is signed (:meth:`_GovukSessions.issue`),
+    so it cannot be forged, and it is never looked up. Until it holds more than :func:`csrf.session_token`
+    (what Flask-WTF keeps in it) it is never stored; when it does, it is stored under a new, unsigned id.
+    So an unsigned id the store does not know is always a session that expired.
+    """
+
+    govuk_expired = False
+    govuk_unavailable = False
+
+    def __init__(
+        self, interface: _GovukSessions, data: dict[str, Any], sid: str | None = None, anonymous: bool = False
+    ) -> None:
+        dict.__init__(self, data)
+        self.on_update = _changed  # a function, not Flask-Session's closure made per session
+        self.modified = self.accessed = False
+        self.interface = interface
+        self._sid = sid
+        self.anonymous = anonymous
+        self.presented = sid is not None  # the browser sent this id: it needs no cookie
+        self.derived_token: str | None = None
+
+    @property
+    def sid(self) -> str:
+        if self._sid is None:
+            self._sid = self.interface.issue()
+        return self._sid
+
+    @sid.setter
+    def sid(self, value: str) -> None:
+        # Flask-Session's regenerate and rotation set a new id: the store may hold that one.
+        self._sid, self.anonymous, self.presented = value, False, False
+
+    def __contains__(self, key: object) -> bool:
+        # Flask-WTF asks whether the token is there before it reads it, makes it or checks it.
+        return dict.__contains__(self, key) or self._derive(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else super().get(key, default)  # csrf.token() reads it with get
+
+    def _derive(self, key: object) -> bool:
+        """Put the derived token in, if ``key`` is the token's."""
+        if key != self.interface.token_field():
+            return False
+        self.derived_token = self[key] = csrf.session_token(self.interface.secret(), self.sid)
+        return True
+
+    def holds_data(self) -> bool:
+        """Whether it holds anything but what can be made again (``_permanent``, the derived token)."""
+        field = self.interface.token_field()
+        key: str
+        value: Any
+        for key, value in dict.items(self):
+            if key != "_permanent" and (key != field or value != self.derived_token):
+                return True
+        return False
+
+
+_FRESH = {"_permanent": True}
+
+
 class _GovukSessions(SessionInterface):
-    """Flask-Session's interface plus the absolute lifetime, expiry detection and store-outage handling."""
+    """Flask-Session's interface plus anonymous sessions, the absolute lifetime, expiry detection and outages."""
 
     # Flask-Session's, declared for the type checker (annotations only: the library's own are used).
     sid_length: int
-    permanent: bool
-    session_class: Any
     _generate_sid: Callable[[int], str]
     _get_store_id: Callable[[str], str]
     _delete_session: Callable[[str], None]
+    _retrieve_session_data: Callable[[str], dict[str, Any] | None]
     regenerate: Callable[[Any], None]
+    should_set_storage: Callable[[Flask, Any], bool]
 
-    def open_session(self, app: Flask, request: Request) -> ServerSideSession:
-        presented = request.cookies.get(app.config["SESSION_COOKIE_NAME"])
-        try:
-            opened: ServerSideSession = super().open_session(app, request)
-        except _STORE_ERRORS as error:
-            fallbacks.store_unreachable("session", error)
-            opened = self._new(unavailable=True)
-            return opened
-        started = opened.get(STARTED_KEY)
-        if started is not None and time.time() - float(started) > app.config["GOVUK_SESSION_MAX_LIFETIME"]:
-            self._forget(opened)
-            opened = self._new()
-        # Ids are only ever issued with data, so an id the store no longer knows is a session that expired.
-        opened.govuk_expired = bool(presented) and opened.sid != presented
-        return opened
+    session_class = GovukSession
 
-    def _new(self, unavailable: bool = False) -> ServerSideSession:
-        fresh: ServerSideSession = self.session_class(
-            sid=self._generate_sid(self.sid_length),
-            permanent=self.permanent,
-        )
-        fresh.govuk_unavailable = unavailable
+    def __init__(self, app: Flask, **options: Any) -> None:
+        super().__init__(app, **options)  # type: ignore[call-arg]  # Flask-Session's, next in the MRO
+        self.flask_app = app  # Flask-Session's cachelib interface keeps none
+        self._token_field: str | None = None
+        self._cookie_parts: tuple[str, str] | None = None
+
+    def token_field(self) -> str:
+        """The session key Flask-WTF keeps its token under (read once: Flask-WTF sets it after sessions start)."""
+        if self._token_field is None:
+            self._token_field = str(self.flask_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
+        return self._token_field
+
+    def secret(self) -> str | bytes:
+        """The app's ``SECRET_KEY``: anonymous ids are signed with it, and CSRF secrets derived from it."""
+        secret_key = self.flask_app.secret_key
+        if not secret_key:
+            raise RuntimeError(f"{self.flask_app.name} needs a SECRET_KEY for its sessions")
+        return secret_key
+
+    def _tag(self, random_part: str) -> str:
+        digest = hmac.digest(csrf.derived_key(self.secret(), "session id"), random_part.encode(), "sha256")
+        return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+    def issue(self) -> str:
+        """A new anonymous id: random, then a signature, so only this app's ids pass :meth:`issued`."""
+        random_part = self._generate_sid(self.sid_length)
+        return f"{random_part}.{self._tag(random_part)}"
+
+    def issued(self, sid: str) -> bool:
+        """Whether ``sid`` is an anonymous id this app (its ``SECRET_KEY``) issued."""
+        random_part, _, tag = sid.rpartition(".")
+        return bool(random_part) and hmac.compare_digest(tag.encode(), self._tag(random_part).encode())
+
+    def _fresh(self, sid: str | None = None, expired: bool = False) -> GovukSession:
+        fresh = GovukSession(self, _FRESH, sid, anonymous=True)
+        if expired:
+            fresh.govuk_expired = True
         return fresh
 
-    def _forget(self, old: ServerSideSession) -> None:
-        self._delete_session(self._get_store_id(old.sid))
+    def open_session(self, app: Flask, request: Request) -> GovukSession:
+        presented = None
+        if "HTTP_COOKIE" in request.environ:  # no Cookie header: nothing to parse or look up
+            cookies = request.cookies
+            name = app.config["SESSION_COOKIE_NAME"]
+            if name in cookies:  # not .get(): Werkzeug raises and catches a KeyError for a missing key
+                presented = cookies[name]
+        if not presented:
+            return self._fresh()
+        if "." in presented:  # an anonymous id: nothing to look up; one not issued here is a stale or forged id
+            return self._fresh(presented) if self.issued(presented) else self._fresh(expired=True)
+        try:
+            data = self._retrieve_session_data(self._get_store_id(presented))
+        except _STORE_ERRORS as error:
+            fallbacks.store_unreachable("session", error)
+            unavailable = self._fresh()
+            unavailable.govuk_unavailable = True
+            return unavailable
+        if data is None:  # unsigned ids are only ever issued with data: this one's data was deleted
+            return self._fresh(expired=True)
+        opened = GovukSession(self, data, presented)
+        started = opened.get(STARTED_KEY)
+        if started is not None and time.time() - float(started) > app.config["GOVUK_SESSION_MAX_LIFETIME"]:
+            self._delete_session(self._get_store_id(presented))
+            return self._fresh(expired=True)
+        return opened
 
     def get_expiration_time(self, app: Flask, session: Any) -> datetime.datetime | None:
         # A browser-session cookie that outlives the server's data, so an expired id can be recognised.
@@ -97,9 +213,42 @@ class _GovukSessions(SessionInterface):
         # The cookie has no expiry to refresh: it is sent again only when its id or the data changed.
         return bool(session.modified)
 
+    def _id_cookie(self, app: Flask, sid: str) -> str:
+        """The ``Set-Cookie`` value for ``sid``: Werkzeug's ``dump_cookie`` with Flask's settings, worked out once."""
+        if self._cookie_parts is None:
+            placeholder = "govuksessionid"  # ids are letters, digits, "-", "_" and ".": never quoted, like this
+            cookie = dump_cookie(
+                self.get_cookie_name(app),
+                placeholder,
+                expires=self.get_expiration_time(app, None),
+                httponly=self.get_cookie_httponly(app),
+                domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+            )
+            head, _, tail = cookie.partition(placeholder)
+            self._cookie_parts = (head, tail)
+        head, tail = self._cookie_parts
+        return f"{head}{sid}{tail}"
+
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
-        if getattr(session, "govuk_unavailable", False):
+        if session.govuk_unavailable:
             return
+        if not session.modified and not self.should_set_storage(app, session):
+            if session.accessed:
+                add_vary(response, "Cookie")
+            return
+        if session.anonymous:
+            if not session.holds_data():
+                if session._sid is not None and not session.presented:  # its token went out: the id must too
+                    response.headers.add("Set-Cookie", self._id_cookie(app, session._sid))
+                    add_vary(response, "Cookie")
+                elif session.accessed:
+                    add_vary(response, "Cookie")
+                return
+            session.sid = self._generate_sid(self.sid_length)  # data: under an id the store must know
+            session.modified = True
         if session and set(session) - BOOKKEEPING_KEYS and STARTED_KEY not in session:
             session[STARTED_KEY] = int(time.time())
         try:
@@ -115,14 +264,18 @@ class _GovukSessions(SessionInterface):
             for name in ("Content-Type", "Retry-After"):
                 response.headers[name] = page.headers[name]
 
-    def rotate(self, current: ServerSideSession) -> None:
+    def rotate(self, current: GovukSession) -> None:
         """Give ``current`` a new id, dropping the old one from the store; the data moves with it."""
-        try:
-            self.regenerate(current)
-        except _STORE_ERRORS as error:
-            fallbacks.store_unreachable("session", error)
-            current.govuk_unavailable = True
-            raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER) from error
+        if current.anonymous:
+            if current:  # nothing was stored under its id: only the new one is needed
+                current.sid = self._generate_sid(self.sid_length)
+        else:
+            try:
+                self.regenerate(current)
+            except _STORE_ERRORS as error:
+                fallbacks.store_unreachable("session", error)
+                current.govuk_unavailable = True
+                raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER) from error
         current.modified = True
         current.pop(STARTED_KEY, None)
 
@@ -201,11 +354,20 @@ def _cookie(app: Flask) -> None:
         app.config["SESSION_COOKIE_PATH"] = "/"
 
 
+def _current() -> Any:
+    """This request's session object itself, not the ``session`` proxy."""
+    return session._get_current_object()  # type: ignore[attr-defined]  # typed as the session, it is a LocalProxy
+
+
 def _before_request() -> BaseResponse | None:
-    if getattr(session, "govuk_unavailable", False) and not limits.exempt():
+    current = _current()  # once: each proxy lookup costs more than the checks
+    unavailable, expired = getattr(current, "govuk_unavailable", False), getattr(current, "govuk_expired", False)
+    if not (unavailable or expired):
+        return None
+    if unavailable and not limits.exempt():
         raise ServiceUnavailable(retry_after=fallbacks.RETRY_AFTER)
     # A form sent after its session expired: say what happened, rather than "this page has timed out".
-    if session_expired() and request.method == "POST" and not limits.exempt():
+    if expired and request.method == "POST" and not limits.exempt():
         return redirect(url_for(EXPIRED_ENDPOINT), code=303)
     return None
 
@@ -248,7 +410,8 @@ def expired_page() -> str:
 
 def extend() -> tuple[str, int]:
     """The timeout warning's "Continue": this request renewed the session's time-to-live; 410 if it had gone."""
-    if session_expired() or not session:
+    # An anonymous id the browser kept holds nothing that could time out: it is live too.
+    if session_expired() or not (session or getattr(session, "presented", False)):
         return "", 410
     session.modified = True  # stored again, with a fresh time-to-live
     g.govuk_no_store = True
@@ -262,7 +425,7 @@ def session_expired() -> bool:
 
 def has_answers() -> bool:
     """True when the session holds anything besides the layout's own bookkeeping."""
-    return bool(set(session) - BOOKKEEPING_KEYS)
+    return not BOOKKEEPING_KEYS.issuperset(_current())
 
 
 def rotate_session() -> None:
@@ -274,7 +437,7 @@ def rotate_session() -> None:
     interface = current_app.session_interface
     if not isinstance(interface, _GovukSessions):
         raise RuntimeError("rotate_session needs govuk-layout's server-side sessions (GovukLayout.init_app)")
-    interface.rotate(session)
+    interface.rotate(_current())
 
 
 def init_app(app: Flask) -> None:
