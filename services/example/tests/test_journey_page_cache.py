@@ -162,6 +162,7 @@ def test_check_your_answers_links_and_keys_follow_the_mount_point_and_language(
             other = "/fish" if not prefix else ""
             assert f'href="{prefix}/request/full-name?change=1"' in page, (prefix, language)
             assert f'href="{other}/request/full-name?change=1"' not in page, (prefix, language)
+            assert f'<a href="{prefix}/request/start-date" class="govuk-back-link">' in page, (prefix, language)
             change = "Newid" if language == "cy" else "Change"
             assert f'>{change}<span class="govuk-visually-hidden">' in page.replace("\n", ""), (prefix, language)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -78,21 +79,28 @@ def _empty_form(question: journey.Question) -> dict[str, Any]:
 ChangeRow = tuple[journey.Question, Fixed, Fixed]
 
 
-def _change_rows(steps: journey.Journey) -> tuple[ChangeRow, ...]:
-    """Each question's key and change link on check your answers, made once per language and mount point."""
-    return _change_rows_for(steps, str(get_locale()), request.script_root)
+@dataclass(frozen=True)
+class _Summary:
+    """What check your answers shows besides the answers: the same for everyone in a language and mount point."""
+
+    rows: tuple[ChangeRow, ...]  # each question's key and change link, keyed once (not per request)
+    back: str  # the last question
+
+
+def _summary(steps: journey.Journey) -> _Summary:
+    return _summary_for(steps, str(get_locale()), request.script_root)
 
 
 @functools.lru_cache(maxsize=64)  # bounded: the mount point comes from a request header (X-Forwarded-Prefix)
-def _change_rows_for(steps: journey.Journey, locale: str, script_root: str) -> tuple[ChangeRow, ...]:
+def _summary_for(steps: journey.Journey, locale: str, script_root: str) -> _Summary:
     # ``locale`` and ``script_root`` are only the cache's key: gettext and url_for read them from the request.
     change = gettext("Change")
     rows = []
     for question in steps.questions:
         key = str(question.summary)
         link = {"href": _question_url(question, change=True), "text": change, "visuallyHiddenText": key.lower()}
-        rows.append((question, Fixed({"text": key}), Fixed({"items": [link]})))  # keyed once, not per request
-    return tuple(rows)
+        rows.append((question, Fixed({"text": key}), Fixed({"items": [link]})))
+    return _Summary(tuple(rows), _question_url(steps.questions[-1]))
 
 
 @bp.route("/check-answers", methods=["GET", "POST"])
@@ -110,12 +118,14 @@ def check_answers() -> Response | str:
             return _submit(steps, given)
     # The answers are Answers in the rows: the page is kept with placeholders for them (govuk_layout.render_page);
     # the rest of each row is shared by every request in the language, so the cache's key costs little.
+    summary = _summary(steps)
     rows = [
         {"key": key, "value": question.value(given[question.name]), "actions": actions}
-        for question, key, actions in _change_rows(steps)
+        for question, key, actions in summary.rows
     ]
-    back = _question_url(steps.questions[-1])
-    return render_page("check_answers.html", context=_submit_form, reads_answers=False, rows=rows, back_url=back)
+    return render_page(
+        "check_answers.html", context=_submit_form, reads_answers=False, rows=rows, back_url=summary.back
+    )
 
 
 def _submit_form() -> dict[str, FlaskForm]:
