@@ -91,6 +91,14 @@ def test_keys_tell_apart_what_renders_differently(one: Any, other: Any) -> None:
     assert components.key({"text": one}) != components.key({"text": other})
 
 
+def test_fixed_params_are_keyed_as_the_dict_they_hold_and_hold_no_answer() -> None:
+    link = {"items": [{"href": "/q/1", "text": "Change", "visuallyHiddenText": "name"}]}
+    assert components.key({"actions": components.Fixed(link)}) == components.key({"actions": link})
+    assert components.key(components.Fixed(link)) != components.key(components.Fixed({"items": []}))
+    with pytest.raises(components.Uncacheable):
+        components.Fixed({"text": components.Answer("Ada Lovelace")})
+
+
 def test_markup_and_text_each_get_their_own_html(app: Flask) -> None:
     escaped = _render(app, BUTTON, text="<b>bold</b>")
     raw = _render(app, BUTTON, text=Markup("<b>bold</b>"))
@@ -193,6 +201,20 @@ def _answers(values: list[str], card: bool = False) -> dict[str, Any]:
 
 def _kept(app: Flask) -> str:
     return repr(govuk_layout.component_cache(app)._entries)
+
+
+def test_a_summary_list_with_fixed_keys_and_links_renders_as_with_dicts(app: Flask) -> None:
+    params = _answers(["Ada Lovelace", "ada@example.com"])
+    fixed = {
+        "rows": [
+            {name: components.Fixed(part) if name != "value" else part for name, part in row.items()}
+            for row in params["rows"]
+        ]
+    }
+    first, counts = _counted(app, SUMMARY, params=fixed)
+    assert counts[1] >= 1 and "Ada Lovelace" in first
+    second, again = _counted(app, SUMMARY, params=params)
+    assert second == first and again[0] >= 1 and again[1] == 0  # the same entry: Fixed params key as their dicts
 
 
 def test_a_summary_list_of_answers_is_kept_without_them(app: Flask) -> None:

@@ -81,6 +81,16 @@ def fits_placeholder(value: Any) -> bool:
     return type(value) is Answer and bool(value) and value.strip() == value and value.splitlines() == [value]
 
 
+class Fixed(dict[str, Any]):
+    """Params made once and shared by many calls (a summary row's key and change link, made once per language),
+    keyed once when made rather than at every call. Never change one (nor what it holds) after it is made; it
+    cannot hold an Answer (Uncacheable)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params_key = key(dict(self))  # the same key as the plain dict's: it renders the same
+
+
 # Where a component prints a param as escaped text and does nothing else with it, so an Answer there can be a
 # placeholder in the kept HTML: paths into the params, "*" for every item of a list.
 HOLES: dict[str, tuple[tuple[str, ...], ...]] = {"govukSummaryList": (("rows", "*", "value", "text"),)}
@@ -131,6 +141,8 @@ def key(value: Any, answers: list[str] | None = None) -> Hashable:
         return (dict, tuple([(key(name), key(item, answers)) for name, item in value.items()]))  # names are never slots
     if kind is list or kind is tuple:
         return (kind, tuple([key(item, answers) for item in value]))
+    if kind is Fixed:
+        return cast(Hashable, value.params_key)
     if kind in _BY_VALUE:
         return (kind, value)
     if kind in _BY_TEXT:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from example import forms, journey, submissions
 from example.repository import StoreUnavailable
 from govuk_layout import Answer, render_page, session_expired
+from govuk_layout.components import Fixed
 
 bp = Blueprint("request_access", __name__, url_prefix="/request")
 
@@ -74,7 +75,7 @@ def _empty_form(question: journey.Question) -> dict[str, Any]:
     return {"form": question.form(data={question.name: None}), "question": question}
 
 
-ChangeRow = tuple[journey.Question, dict[str, str], dict[str, Any]]
+ChangeRow = tuple[journey.Question, Fixed, Fixed]
 
 
 def _change_rows(steps: journey.Journey) -> tuple[ChangeRow, ...]:
@@ -90,7 +91,7 @@ def _change_rows_for(steps: journey.Journey, locale: str, script_root: str) -> t
     for question in steps.questions:
         key = str(question.summary)
         link = {"href": _question_url(question, change=True), "text": change, "visuallyHiddenText": key.lower()}
-        rows.append((question, {"text": key}, {"items": [link]}))
+        rows.append((question, Fixed({"text": key}), Fixed({"items": [link]})))  # keyed once, not per request
     return tuple(rows)
 
 
