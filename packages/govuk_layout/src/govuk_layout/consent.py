@@ -25,7 +25,11 @@ def current_choice() -> str | None:
 
     Without analytics, ESSENTIAL once the banner was hidden (or any choice recorded), else None.
     """
-    value = request.cookies.get(cookie_name(), "")
+    value = ""
+    if "HTTP_COOKIE" in request.environ:  # a first visit sends no cookies: nothing to parse
+        cookies, name = request.cookies, cookie_name()
+        if name in cookies:  # not .get(): Werkzeug raises and catches a KeyError for a missing key
+            value = cookies[name]
     choice = value.removeprefix("analytics=")
     analytics_choice = choice if value.startswith("analytics=") and choice in CHOICES else None
     if analytics.measurement_id():
