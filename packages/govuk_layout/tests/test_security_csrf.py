@@ -233,6 +233,18 @@ def test_the_cheap_token_is_one_flask_wtf_accepts_and_forms_reuse(app: Flask) ->
             validate_csrf(signed)
 
 
+def test_the_cheap_token_follows_flask_wtfs_own_field_name_and_secret(app: Flask) -> None:
+    app.config.update(WTF_CSRF_FIELD_NAME="form_token", WTF_CSRF_SECRET_KEY="another secret")
+    with app.test_request_context("/"):
+        session["form_token"] = "a" * 40
+        signed = csrf.token()
+        assert g.form_token == signed and generate_csrf() == signed
+        validate_csrf(signed)  # signed with WTF_CSRF_SECRET_KEY, as Flask-WTF checks it
+        app.config["WTF_CSRF_SECRET_KEY"] = "not the signing secret"
+        with pytest.raises(ValidationError, match="invalid"):
+            validate_csrf(signed)
+
+
 def test_without_a_raw_token_the_token_is_flask_wtfs_own(app: Flask) -> None:
     with app.test_request_context("/"):
         signed = csrf.token()

@@ -112,7 +112,7 @@ class PageCache(CountedLRU[_Entry]):
 
     def _render(self, names: TemplateNames, context: Mapping[str, Any], answers: int) -> tuple[_Entry, bool]:
         """The page with placeholders for the nonce, the token and ``answers`` answers, and whether it may be kept."""
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        field = csrf.field_name(current_app.config)
         nonce, token = getattr(request, "csp_nonce", None), g.get(field)
         request.csp_nonce = self.nonce_placeholder  # type: ignore[attr-defined]
         setattr(g, field, self.csrf_placeholder)  # Flask-WTF's per-request token: forms and csrf_token() read it

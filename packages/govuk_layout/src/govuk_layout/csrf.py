@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 import hmac
 import json
-from typing import TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
@@ -58,6 +59,11 @@ def csrf_exempt(view: V) -> V:
 _SALT = "wtf-csrf-token"
 
 
+def field_name(config: Mapping[str, Any]) -> str:
+    """The form field, and the session and ``g`` key, Flask-WTF keeps the token under (``WTF_CSRF_FIELD_NAME``)."""
+    return str(config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
+
+
 @functools.lru_cache(maxsize=4)
 def _signer(secret_key: str | bytes) -> Signer:
     # The serializer's own signer (a TimestampSigner with Flask-WTF's salt), made once per key.
@@ -68,26 +74,23 @@ def token() -> str:
     """This request's signed CSRF token: Flask-WTF's ``generate_csrf()``, for the same session and config.
 
     Flask-WTF makes a serializer for every token and tries zlib on its 40-character payload, which never
-    pays; when the session already holds the raw token, this signs it with one signer per key and no
-    compression (the uncompressed form is one Flask-WTF's ``validate_csrf`` reads). The token is kept in
-    ``g``, where Flask-WTF's forms find it. Otherwise (no raw token yet, or Flask-WTF configured with its
-    own secret or field name) it is Flask-WTF's own.
+    pays; when the session already holds the raw token, this signs it with one signer per key (Flask-WTF's
+    own: ``WTF_CSRF_SECRET_KEY``, else ``SECRET_KEY``) and no compression (the uncompressed form is one
+    Flask-WTF's ``validate_csrf`` reads). The token is kept in ``g``, where Flask-WTF's forms find it.
+    Without a raw token yet, it is Flask-WTF's own.
     """
     config = current_app.config
+    field = field_name(config)
     state = g._get_current_object()
-    found = state.get("csrf_token")
+    found = state.get(field)
     if found is not None:
         return str(found)
-    raw = session.get("csrf_token")
-    if (
-        not isinstance(raw, str)
-        or config.get("WTF_CSRF_SECRET_KEY")
-        or config.get("WTF_CSRF_FIELD_NAME", "csrf_token") != "csrf_token"
-    ):
+    raw = session.get(field)
+    if not isinstance(raw, str):
         return str(generate_csrf())
     payload = base64_encode(json.dumps(raw, separators=(",", ":")))
-    signed = _signer(current_app.secret_key).sign(payload).decode()
-    state.csrf_token = signed
+    signed = _signer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).sign(payload).decode()
+    setattr(state, field, signed)
     return signed
 
 

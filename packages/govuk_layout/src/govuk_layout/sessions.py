@@ -148,7 +148,7 @@ class _GovukSessions(SessionInterface):
     def token_field(self) -> str:
         """The session key Flask-WTF keeps its token under (read once: Flask-WTF sets it after sessions start)."""
         if self._token_field is None:
-            self._token_field = str(self.flask_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
+            self._token_field = csrf.field_name(self.flask_app.config)
         return self._token_field
 
     def secret(self) -> str | bytes:
