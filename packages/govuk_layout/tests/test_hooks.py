@@ -25,7 +25,7 @@ def test_flask_asks_about_one_before_and_one_after_request_function_per_request(
     with app.test_client().get("/") as response:
         assert response.status_code == 200
         assert_security_headers(response, https=False)
-    assert [type(function) for function in asked if not getattr(function, "__name__", "") == "home"] == [
+    assert [type(function) for function in asked if getattr(function, "__name__", "") != "home"] == [
         BeforeRequest,
         AfterRequest,
     ]

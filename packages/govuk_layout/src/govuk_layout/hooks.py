@@ -50,18 +50,21 @@ class AfterRequest(Combined):
 
 def unpacked(functions: Iterable[Callable[..., Any]]) -> list[Callable[..., Any]]:
     """Flask's list of hooks (``app.before_request_funcs[None]``) with each composite's hooks in its place."""
-    return [hook for function in functions for hook in (function.hooks if isinstance(function, Combined) else [function])]
+    return [
+        hook for function in functions for hook in (function.hooks if isinstance(function, Combined) else [function])
+    ]
+
+
+def _combine(app: Flask, functions: list[Any], start: int, composite: type[Combined]) -> None:
+    added = functions[start:]
+    if added:  # Flask's ensure_sync (an async hook run in a thread), once here rather than on every request
+        functions[start:] = [composite(app.ensure_sync(function) for function in added)]
 
 
 @contextlib.contextmanager
 def combined(app: Flask) -> Iterator[None]:
     """The app-wide ``before_request`` and ``after_request`` hooks registered in the block become one of each."""
-    starts = len(app.before_request_funcs[None]), len(app.after_request_funcs[None])
+    before, after = len(app.before_request_funcs[None]), len(app.after_request_funcs[None])
     yield
-    for registry, start, composite in (
-        (app.before_request_funcs, starts[0], BeforeRequest),
-        (app.after_request_funcs, starts[1], AfterRequest),
-    ):
-        added = registry[None][start:]
-        if added:  # Flask's ensure_sync (an async hook run in a thread), once here rather than on every request
-            registry[None][start:] = [composite(app.ensure_sync(function) for function in added)]
+    _combine(app, app.before_request_funcs[None], before, BeforeRequest)
+    _combine(app, app.after_request_funcs[None], after, AfterRequest)
