@@ -233,14 +233,14 @@ def test_the_request_line_built_without_a_log_record_is_the_one_logging_writes(
     (handler,) = [h for h in app.logger.handlers if isinstance(h, logging.StreamHandler)]
     formatter = handler.formatter
     assert isinstance(formatter, observability._JsonFormatter)
-    fields = observability._request_fields(*values)
+    fields = observability._request_fields(values)
     for logger_name in (app.logger.name, 'odd "logger" \u00e9\\'):
         for created in (1764466200.25, 1764466201.999, 1764466260.0):
             record = app.logger.makeRecord(logger_name, logging.INFO, "", 0, "request", (), None, extra=fields)
             record.created, record.msecs = created, float(int((created - int(created)) * 1000))
             record.request_id = request_id
             expected = formatter.format(record)  # python-json-logger's own line
-            assert formatter.request_line(logger_name, request_id, *values, created) == expected
+            assert formatter.request_line(logger_name, request_id, values, created) == expected
             assert json.loads(expected)["path"] == values[1]
 
 

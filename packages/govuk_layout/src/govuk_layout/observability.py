@@ -46,6 +46,9 @@ REQUEST_MESSAGE = "request"
 # python-json-logger's fields for every line, renamed; a request's line adds its fields after them.
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
 _LOG_RENAMES = {"asctime": "time", "levelname": "level", "name": "logger"}
+# A request line's own fields, in this order: method, path, status, duration_ms, endpoint.
+_RequestFields = tuple[str, str, int, float, str]
+_REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "endpoint")
 
 
 class RequestIdFilter(logging.Filter):
@@ -100,24 +103,15 @@ class _JsonFormatter(JsonFormatter):
         msec_format = self.default_msec_format
         return msec_format % (cached[1], int((created - second) * 1000)) if msec_format else cached[1]
 
-    def request_line(
-        self,
-        logger: str,
-        request_id: str | None,
-        method: str,
-        path: str,
-        status: int,
-        duration_ms: float,
-        endpoint: str,
-        created: float,
-    ) -> str:
-        """The line ``format`` makes of ``logger.info("request", extra=_request_fields(...))`` logged at ``created``.
+    def request_line(self, logger: str, request_id: str | None, fields: _RequestFields, created: float) -> str:
+        """The line ``format`` makes of ``logger.info("request", extra=_request_fields(fields))`` logged at ``created``.
 
         Written out as the encoder writes that record's dict (its key order, ``", "`` and ``": "``, each
         string escaped by the encoder's own C function, the int and the finite float as their ``repr``),
         which spares the encoder's set-up and its walk over a dict on every request.
         """
         string = self._string
+        method, path, status, duration_ms, endpoint = fields
         known = "null" if request_id is None else string(request_id)
         return (
             f'{{"time": {string(self._time(created))}, "level": "INFO", "logger": {string(logger)}, '
@@ -127,9 +121,9 @@ class _JsonFormatter(JsonFormatter):
         )
 
 
-def _request_fields(method: str, path: str, status: int, duration_ms: float, endpoint: str) -> dict[str, Any]:
+def _request_fields(fields: _RequestFields) -> dict[str, Any]:
     """The request line's own fields, as ``extra`` for ``logging``."""
-    return {"method": method, "path": path, "status": status, "duration_ms": duration_ms, "endpoint": endpoint}
+    return dict(zip(_REQUEST_FIELDS, fields, strict=True))
 
 
 def _sole_handler(logger: logging.Logger) -> _JsonHandler | None:
@@ -229,25 +223,16 @@ def _start() -> None:
     state.request_started = time.perf_counter()
 
 
-def _log_request(
-    logger: logging.Logger,
-    request_id: str | None,
-    method: str,
-    path: str,
-    status: int,
-    duration_ms: float,
-    endpoint: str,
-) -> None:
+def _log_request(logger: logging.Logger, request_id: str | None, fields: _RequestFields) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
     handler = _sole_handler(logger)
     if handler is None:
-        logger.info(REQUEST_MESSAGE, extra=_request_fields(method, path, status, duration_ms, endpoint))
+        logger.info(REQUEST_MESSAGE, extra=_request_fields(fields))
         return
     formatter: _JsonFormatter = handler.formatter  # type: ignore[assignment]  # checked by _sole_handler
     try:
-        line = formatter.request_line(logger.name, request_id, method, path, status, duration_ms, endpoint, time.time())
-        handler.write_line(line)
+        handler.write_line(formatter.request_line(logger.name, request_id, fields, time.time()))
     except Exception:  # as StreamHandler.emit: a log line that cannot be written never fails the request
         handler.handleError(logger.makeRecord(logger.name, logging.INFO, "", 0, REQUEST_MESSAGE, (), None))
 
@@ -271,7 +256,7 @@ def _finish(response: Response) -> Response:
         _metrics().observe(method if method in HTTP_METHODS else "other", endpoint, status, duration)
     if config["GOVUK_REQUEST_LOG"]:
         # The path only: a query string can carry what a user typed.
-        _log_request(app.logger, request_id, method, current.path, status, round(duration * 1000, 2), endpoint)
+        _log_request(app.logger, request_id, (method, current.path, status, round(duration * 1000, 2), endpoint))
     return response
 
 
