@@ -13,7 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask, g
+from flask import Flask, abort, g
 from prometheus_client import REGISTRY
 
 from govuk_layout import ConfigError, observability
@@ -117,6 +117,24 @@ def test_the_500_page_and_the_error_log_line_carry_the_same_request_id(client, c
     errors = [line for line in lines if line["level"] == "ERROR"]
     assert errors and all(line["request_id"] == "req-1234-abcd" for line in errors)
     assert _request_lines("\n".join(json.dumps(line) for line in lines))[0]["status"] == 500
+
+
+def test_a_request_answered_before_the_request_id_hook_logs_the_id_it_returns(
+    make_app: Callable[..., Flask], capsys
+) -> None:
+    app = make_app()
+
+    @app.url_value_preprocessor  # runs before every before_request hook, so the id was never made
+    def refuse(endpoint: str | None, values: dict[str, object] | None) -> None:
+        abort(403)
+
+    with app.test_client() as client:
+        response = client.get("/")
+        response.close()
+    assert response.status_code == 403
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert line["request_id"] == response.headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-Id"])
 
 
 def test_the_request_id_is_in_g_for_views(make_app: Callable[..., Flask]) -> None:

@@ -244,8 +244,9 @@ def _finish(response: Response) -> Response:
     current = request._get_current_object()  # type: ignore[attr-defined]
     started = state.get("request_started")
     duration = time.perf_counter() - started if started is not None else 0.0
-    # Made here when an earlier hook answered before _start ran, so the header and the log line agree.
-    request_id = state.get("request_id") or request_id_from(None)
+    request_id = state.get("request_id")
+    if request_id is None:  # answered before _start ran: made now, so the header and every log line agree
+        request_id = state.request_id = request_id_from(None)
     response.headers[REQUEST_ID_HEADER] = request_id
     config = app.config
     method = current.method
