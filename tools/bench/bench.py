@@ -48,6 +48,7 @@ from tools.bench.report import Result, Weight
 from tools.bench.service import FLOOR_PATH
 
 HERE = Path(__file__).resolve().parent
+MANY_ADDRESSES = HERE / "many_addresses.lua"
 CONFIG = "python:govuk_layout.gunicorn_conf"
 # Production's limit shape (per address, per minute) at a rate one wrk client cannot reach.
 BENCH_RATE_LIMIT = "100000000 per minute"
@@ -90,11 +91,14 @@ def serving(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
         yield Server(server.url, server.process.pid)
 
 
-def measure(name: str, server: Server, path: str, args: argparse.Namespace, **headers: str) -> Result:
-    """Warm up, then measure with wrk, counting the server's CPU time over the measured run."""
+def measure(
+    name: str, server: Server, path: str, args: argparse.Namespace, script: Path | None = None, **headers: str
+) -> Result:
+    """Warm up, then measure with wrk (and its Lua ``script``), counting the server's CPU time over the measured run."""
     sent = {"Accept-Encoding": ACCEPT_ENCODING, **headers}
     header_args = [arg for header, value in sent.items() for arg in ("-H", f"{header}: {value}")]
-    base = [args.wrk, f"-t{args.threads}", f"-c{args.connections}", "--timeout", "5s", *header_args]
+    script_args = ["-s", str(script)] if script else []
+    base = [args.wrk, f"-t{args.threads}", f"-c{args.connections}", "--timeout", "5s", *header_args, *script_args]
     url = server.url + path
     if args.warmup:
         subprocess.run([*base, f"-d{args.warmup}s", url], check=True, capture_output=True)  # nosec B603
@@ -397,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         if not css:
             raise SystemExit("bench: the start page links no stylesheet")
         results.append(measure("floor", server, FLOOR_PATH, args))
+        # wrk's one address makes its rate-limit counts come in batches (limits.py); visitors' come one by one.
+        results.append(measure("floor, a new address each request", server, FLOOR_PATH, args, MANY_ADDRESSES))
         results.append(measure("start page", server, "/", args))
         # A service with a journey: its first question, and check your answers with every answer given.
         first_question = start_button(start_html)

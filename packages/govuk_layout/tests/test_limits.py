@@ -124,6 +124,52 @@ def test_production_counts_in_redis_shared_by_every_app_instance(limited: Callab
         assert store.keys(f"*{prefix}*")
 
 
+def _script_calls(store: redis.Redis) -> int:
+    stats = store.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+
+
+def test_a_busy_address_is_counted_in_batches_and_never_gets_past_the_limit(
+    limited: Callable[..., Flask], redis_url: str
+) -> None:
+    """Two app instances (two workers) share one address's window in Redis."""
+    config = {"TESTING": False, "REDIS_URL": redis_url, "RATELIMIT_DEFAULT": "200 per hour"}
+    prefix = f"test-{uuid.uuid4().hex}"
+    first = limited(**config, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    second = limited(**config, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    with redis.Redis.from_url(redis_url) as store:
+        # A visitor's few requests are counted one at a time, as they come.
+        assert [_get(first) for _ in range(5)] == [200] * 5
+        (key,) = store.keys(f"*{prefix}*")
+        assert int(store.get(key) or 0) == 5
+        # A busy address: counts are taken from Redis ahead of its requests, so most need no round trip.
+        calls = _script_calls(store)
+        assert [_get(first) for _ in range(95)] == [200] * 95
+        assert _script_calls(store) - calls < 30
+        assert 100 < int(store.get(key) or 0) <= 200
+    # Both go on until both are refused: exactly the limit got through, counts taken ahead included.
+    statuses = [_get(client) for _ in range(150) for client in (second, first)]
+    assert statuses.count(200) == 100
+    assert statuses[-2:] == [429, 429]
+
+
+def test_counts_taken_ahead_end_with_their_window(limited: Callable[..., Flask], redis_url: str) -> None:
+    config = {"TESTING": False, "REDIS_URL": redis_url, "RATELIMIT_DEFAULT": "1000 per 3 seconds"}
+    prefix = f"test-{uuid.uuid4().hex}"
+    client = limited(**config, RATELIMIT_KEY_PREFIX=prefix).test_client()
+    with redis.Redis.from_url(redis_url) as store:
+        assert [_get(client) for _ in range(20)] == [200] * 20
+        (key,) = store.keys(f"*{prefix}*")
+        assert int(store.get(key) or 0) > 20  # counts taken ahead, some unused
+        deadline = time.monotonic() + 10
+        while store.exists(key):
+            assert time.monotonic() < deadline, "the window should have ended"
+            time.sleep(0.1)
+        # The new window starts from this request alone: what was left of the last one is not carried over.
+        assert _get(client) == 200
+        assert int(store.get(key) or 0) == 1
+
+
 def _fallbacks() -> float:
     return REGISTRY.get_sample_value("govuk_store_fallbacks_total", {"store": "ratelimit"}) or 0.0
 

@@ -36,7 +36,7 @@ from jinja2 import Template
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
-from govuk_layout import auth, consent, csrf, i18n, security, sessions
+from govuk_layout import auth, compression, consent, csrf, i18n, security, sessions
 from govuk_layout.components import Answer, CountedLRU, Uncacheable
 from govuk_layout.components import key as params_key
 from govuk_layout.slotted import Slotted
@@ -210,13 +210,13 @@ def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> N
             and response.mimetype == "text/html"
             and not response.direct_passthrough
             and not response.is_streamed
-            and "Content-Encoding" not in response.headers
+            and not response.headers.getlist("Content-Encoding")  # not `in`: a missing header costs an exception
             and request.accept_encodings.quality("gzip") > 0
             and response.get_data() == body  # a view that changed the page gets the compression hook instead
         ):
             response.set_data(page.gzip(values))
             response.headers["Content-Encoding"] = "gzip"
-            response.vary.add("Accept-Encoding")
+            compression.add_vary(response, "Accept-Encoding")
         return response
 
 

@@ -4,18 +4,28 @@ Counters live in memory for local development and tests, and in Redis in product
 worker and replica shares them. Static files and the health probes are never limited.
 
 The counting is the ``limits`` library's (the engine Flask-Limiter is built on): a fixed window
-per address and endpoint, one storage call a request. Flask-Limiter's own per-request resolution
-(decorators, blueprint and meta limits, re-parsing the limit strings) cost more than the Redis
-call itself, for features govuk-layout does not offer (see docs/performance.md). On Redis, the
-increment is the ``limits`` library's own script on its own key, sent through the connections the
-session store shares (:mod:`govuk_layout.redis_client`): its storage and script objects, and redis-py's
-client under them, cost about three times the round trip's own CPU.
+per address and endpoint. Flask-Limiter's own per-request resolution (decorators, blueprint and meta
+limits, re-parsing the limit strings) cost more than the Redis call itself, for features govuk-layout
+does not offer (see docs/performance.md). On Redis, the increment is a script of ours on the
+``limits`` library's own key (so its window statistics, the Retry-After, still read it), sent through
+the connections the session store shares (:mod:`govuk_layout.redis_client`).
+
+An address that keeps one process busy (a flood, or an office behind one address) is counted in
+batches: once it has made ``LEASE_AFTER`` requests to one endpoint in a window, each increment also
+takes up to ``LEASE_MAX`` counts ahead (never more than a quarter of what the window has left), and
+this process lets that many requests through without asking Redis. Every request let through was
+counted in Redis first, so the limit holds across workers and replicas as before; counts taken and not
+used are lost when the window ends, so such an address may be refused a little before its limit. An
+address making a few requests is counted one request at a time, exactly as before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
 import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import redis
@@ -31,6 +41,35 @@ from govuk_layout.redis_client import SharedRedis, shared_redis
 EXTENSION_KEY = "govuk_layout.limits"
 # Seconds counting stays in this process's memory after the store failed, before Redis is tried again.
 RECHECK_AFTER = 30
+# Requests to one endpoint from one address, in one window and this process, before counts are taken ahead.
+LEASE_AFTER = 8
+# The most counts one increment takes ahead: bounds what an address can lose when a window ends.
+LEASE_MAX = 32
+# Leases kept per process before the expired ones are dropped (each is a few hundred bytes).
+LEASES_KEPT = 10_000
+
+# KEYS[1]: the limits library's counter. ARGV: window seconds, the limit, counts wanted ahead.
+# Counts this request (and any taken ahead) and returns its place in the window, the counts taken ahead
+# and the window's milliseconds left. Ahead is at most a quarter of what is left, so it runs out gently.
+_INCREMENT = """
+local count = tonumber(redis.call('get', KEYS[1]) or '0')
+local ahead = math.min(tonumber(ARGV[3]), math.max(0, math.floor((tonumber(ARGV[2]) - count - 1) / 4)))
+count = redis.call('incrby', KEYS[1], 1 + ahead)
+if count == 1 + ahead then
+    redis.call('expire', KEYS[1], ARGV[1])
+end
+return {count - ahead, ahead, redis.call('pttl', KEYS[1])}
+"""
+_INCREMENT_SHA = hashlib.sha1(_INCREMENT.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class _Lease:
+    """What this process knows of one address's window at one endpoint."""
+
+    ends: float  # time.monotonic() by which the window has ended in Redis
+    seen: int  # requests this process has counted in the window
+    left: int = 0  # counts taken ahead and not yet used
 
 
 def storage_uri(app: Flask) -> str:
@@ -75,6 +114,8 @@ class RateLimits:
         self.limiter: RateLimiter = FixedWindowRateLimiter(self.storage)
         self._fallback = FixedWindowRateLimiter(MemoryStorage())
         self._store_failed_at: float | None = None
+        self._leases: dict[tuple[object, ...], _Lease] = {}  # by limit and identifiers
+        self._lock = threading.Lock()
 
     def _current(self) -> RateLimiter:
         if self._store_failed_at is None:
@@ -84,16 +125,49 @@ class RateLimits:
         self._store_failed_at = None  # time to try the store again
         return self.limiter
 
-    @staticmethod
-    def _hit_redis(shared: SharedRedis, storage: RedisStorage, item: RateLimitItem, key: str) -> bool:
-        """FixedWindowRateLimiter.hit's increment (its storage's key and script), in one round trip."""
-        key = storage.prefixed_key(key)
-        script = storage.lua_incr_expire
+    def _hit_redis(
+        self, shared: SharedRedis, storage: RedisStorage, item: RateLimitItem, identifiers: tuple[str, ...]
+    ) -> bool:
+        """FixedWindowRateLimiter.hit on its storage's key, from counts taken ahead when this address has some."""
+        local = (id(item), *identifiers)
+        started = time.monotonic()
+        with self._lock:
+            lease = self._leases.get(local)
+            if lease is not None and lease.ends > started:
+                lease.seen += 1
+                if lease.left:
+                    lease.left -= 1
+                    return True
+                seen = lease.seen
+            else:
+                seen = 1
+        wanted = min(LEASE_MAX, seen // 2) if seen >= LEASE_AFTER else 0
+        key = storage.prefixed_key(item.key_for(self.prefix, *identifiers))
+        arguments = (1, key, item.get_expiry(), item.amount, wanted)
         try:
-            (count,) = shared.call(("EVALSHA", script.sha, 1, key, item.get_expiry(), 1))
+            ((place, ahead, left_ms),) = shared.call(("EVALSHA", _INCREMENT_SHA, *arguments))
         except redis.exceptions.NoScriptError:  # a restarted or new Redis: EVAL loads the script again
-            (count,) = shared.call(("EVAL", script.script, 1, key, item.get_expiry(), 1))
-        return int(count) <= item.amount
+            ((place, ahead, left_ms),) = shared.call(("EVAL", _INCREMENT, *arguments))
+        if left_ms > 0:
+            self._keep(local, started + left_ms / 1000, seen, int(ahead))
+        return int(place) <= item.amount
+
+    def _keep(self, local: tuple[object, ...], ends: float, seen: int, ahead: int) -> None:
+        with self._lock:
+            lease = self._leases.get(local)
+            if (
+                lease is not None and abs(lease.ends - ends) < 0.5
+            ):  # the same window (they are 1 s or longer): counts add up
+                lease.left += ahead
+                return
+            if len(self._leases) >= LEASES_KEPT:
+                now = time.monotonic()
+                self._leases = {key: kept for key, kept in self._leases.items() if kept.ends > now}
+                if (
+                    len(self._leases) >= LEASES_KEPT // 2
+                ):  # many addresses at once: start again (losing only counts ahead)
+                    self._leases = {}
+            self._leases[local] = _Lease(ends, seen, ahead)
 
     def hit(self, *identifiers: str) -> RateLimitItem | None:
         """Count one request against every limit; the first one it breaches, or None."""
@@ -101,8 +175,7 @@ class RateLimits:
             limiter = self._current()
             try:
                 if limiter is self.limiter and self.redis is not None and self._redis_storage is not None:
-                    key = item.key_for(self.prefix, *identifiers)
-                    allowed = self._hit_redis(self.redis, self._redis_storage, item, key)
+                    allowed = self._hit_redis(self.redis, self._redis_storage, item, identifiers)
                 else:
                     allowed = limiter.hit(item, self.prefix, *identifiers)
             except Exception as error:  # the store failed (redis-py's errors and OSError among others)
