@@ -39,6 +39,7 @@ import redis
 import requests
 from flask import Flask
 
+from govuk_layout import hooks
 from govuk_layout.testing import weight as weights
 from govuk_layout.testing.processes import free_port, gunicorn
 from govuk_layout.testing.weight import ACCEPT_ENCODING, Transfer
@@ -233,9 +234,16 @@ def time_hooks(app: Flask, columns: dict[str, Callable[[], Any]], requests_each:
 
         return wrapper
 
-    for hooks in (app.before_request_funcs, app.after_request_funcs):
-        for functions in hooks.values():
-            functions[:] = [timed(_hook_name(function), function) for function in functions]
+    def time_each(functions: list[Callable[..., Any]]) -> None:
+        for index, function in enumerate(functions):
+            if isinstance(function, hooks.Combined):  # govuk-layout's hooks, run as one: time each inside
+                time_each(function.hooks)
+            else:
+                functions[index] = timed(_hook_name(function), function)
+
+    for registry in (app.before_request_funcs, app.after_request_funcs):
+        for functions in registry.values():
+            time_each(functions)
     for endpoint, view in app.view_functions.items():
         app.view_functions[endpoint] = timed("(the view)", view)
     interface = app.session_interface

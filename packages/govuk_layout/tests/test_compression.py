@@ -31,6 +31,10 @@ def app(make_app: Callable[..., Flask]) -> Flask:
     def png() -> Response:
         return Response(b"\x89PNG" + b"\0" * 2000, mimetype="image/png")
 
+    @app.get("/tagged/<path:etag>")
+    def tagged(etag: str) -> Response:
+        return Response(PAGE, mimetype="text/html", headers={"ETag": etag})
+
     @app.get("/encoded")
     def encoded() -> Response:
         body = gzip.compress(PAGE.encode())
@@ -101,11 +105,25 @@ def test_an_encoded_response_is_not_encoded_twice(client: FlaskClient) -> None:
     assert gzip.decompress(response.get_data()).decode() == PAGE
 
 
+@pytest.mark.parametrize(("etag", "sent"), [('"v1"', 'W/"v1"'), ('W/"v1"', 'W/"v1"'), ("-", "-")])
+def test_a_compressed_responses_etag_is_weak(client: FlaskClient, etag: str, sent: str) -> None:
+    """The compressed bytes are not the ones a strong ETag names: only a weak one still holds."""
+    response = client.get(f"/tagged/{etag}", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers.getlist("ETag") == [sent]
+
+
+def test_a_compressed_response_without_an_etag_gets_none(client: FlaskClient) -> None:
+    response = client.get("/page", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "ETag" not in response.headers
+
+
 @pytest.mark.parametrize(
     "vary",
     [[], ["Cookie"], ["accept-encoding"], ["Accept-Encoding, Cookie"], ["A", "B"], [""], ['X, "Y"']],
 )
-@pytest.mark.parametrize("names", [("Accept-Encoding",), ("Accept-Language", "Cookie")])
+@pytest.mark.parametrize("names", [("Accept-Encoding",), ("Accept-Language", "Cookie"), ("y",), ()])
 def test_add_vary_gives_the_headers_werkzeugs_vary_set_gives(vary: list[str], names: tuple[str, ...]) -> None:
     headers = [("Vary", value) for value in vary]
     expected, response = Response("x", headers=headers), Response("x", headers=headers)

@@ -3,13 +3,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import subprocess
+import sys
+import threading
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask, g
+from flask import Flask, abort, g
 from prometheus_client import REGISTRY
 
 from govuk_layout import ConfigError, observability
@@ -43,6 +47,46 @@ def test_a_missing_or_malformed_request_id_is_replaced(client, capsys, given: st
     assert line["request_id"] == returned
 
 
+def test_new_request_ids_are_distinct_random_hex_across_threads() -> None:
+    drawn: list[list[str]] = [[] for _ in range(4)]
+
+    def draw(into: list[str]) -> None:
+        into.extend(observability.request_id_from(None) for _ in range(1500))
+
+    threads = [threading.Thread(target=draw, args=(into,)) for into in drawn]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ids = [request_id for into in drawn for request_id in into]
+    assert len(set(ids)) == len(ids) == 6000  # several batches, drawn from at once
+    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in ids)
+    assert len({request_id[:4] for request_id in ids}) > 3000  # random, not a counter or a shared prefix
+
+
+# Run in a process of its own: forking pytest's process, which may have threads, is deprecated.
+_FORK_SCRIPT = """
+import os, sys
+from govuk_layout.observability import request_id_from
+first = request_id_from(None)  # the ids made ahead are now in this process
+reader, writer = os.pipe()
+if os.fork() == 0:
+    os.write(writer, " ".join(request_id_from(None) for _ in range(300)).encode())
+    os._exit(0)
+os.close(writer)
+with os.fdopen(reader) as pipe:
+    child = pipe.read().split()
+os.wait()
+parent = [first, *(request_id_from(None) for _ in range(300))]
+print(len(child), len(set(child) | set(parent)))
+"""
+
+
+def test_a_forked_worker_never_hands_out_its_parents_ids() -> None:
+    result = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["300", "601"]  # every id distinct: the child made its own
+
+
 def test_each_request_gets_its_own_id(client) -> None:
     ids = set()
     for _ in range(3):
@@ -73,6 +117,24 @@ def test_the_500_page_and_the_error_log_line_carry_the_same_request_id(client, c
     errors = [line for line in lines if line["level"] == "ERROR"]
     assert errors and all(line["request_id"] == "req-1234-abcd" for line in errors)
     assert _request_lines("\n".join(json.dumps(line) for line in lines))[0]["status"] == 500
+
+
+def test_a_request_answered_before_the_request_id_hook_logs_the_id_it_returns(
+    make_app: Callable[..., Flask], capsys
+) -> None:
+    app = make_app()
+
+    @app.url_value_preprocessor  # runs before every before_request hook, so the id was never made
+    def refuse(endpoint: str | None, values: dict[str, object] | None) -> None:
+        abort(403)
+
+    with app.test_client() as client:
+        response = client.get("/")
+        response.close()
+    assert response.status_code == 403
+    (line,) = _request_lines(capsys.readouterr().out)
+    assert line["request_id"] == response.headers["X-Request-Id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-Id"])
 
 
 def test_the_request_id_is_in_g_for_views(make_app: Callable[..., Flask]) -> None:
@@ -171,17 +233,33 @@ def test_gunicorn_hooks_serve_every_workers_metrics_on_their_own_port(
     assert os.path.isdir(directory)
 
 
-def test_the_request_line_built_without_a_log_record_is_the_one_logging_writes(app: Flask) -> None:
+# Values a request can bring: quotes, backslashes, non-ASCII, control characters, JSON-looking text.
+_AWKWARD_FIELDS = [
+    ("GET", "/caf\u00e9", 404, 1.25, "unmatched"),
+    ("GET", '/a"b\\c/\u00e9\u00e8/\u2603/\U0001f600/\x00\x01\x1f\x7f/\t\n\r/\u2028\u2029', 200, 0.0, "home"),
+    ("PATCH", '/"},{"level": "ERROR', 500, 123456.78, 'a "quoted" \\ endpoint'),
+    ("M\u00c9THOD", "/\ufffd\ud800", 429, 1e-05, "\u00e9ndpoint"),
+    ("OPTIONS", "/" + "x" * 4000, 301, 1e16, "static"),
+]
+
+
+@pytest.mark.parametrize("request_id", ["0123456789abcdef", 'id"with\\quote\u00e9\n', None])
+@pytest.mark.parametrize("values", _AWKWARD_FIELDS)
+def test_the_request_line_built_without_a_log_record_is_the_one_logging_writes(
+    app: Flask, request_id: str | None, values: tuple[str, str, int, float, str]
+) -> None:
     (handler,) = [h for h in app.logger.handlers if isinstance(h, logging.StreamHandler)]
     formatter = handler.formatter
     assert isinstance(formatter, observability._JsonFormatter)
-    fields = {"method": "GET", "path": "/caf\u00e9", "status": 404, "duration_ms": 1.25, "endpoint": "unmatched"}
-    for created in (1764466200.25, 1764466201.999, 1764466260.0):
-        record = app.logger.makeRecord(app.logger.name, logging.INFO, "", 0, "request", (), None, extra=fields)
-        record.created, record.msecs = created, float(int((created - int(created)) * 1000))
-        record.request_id = "0123456789abcdef"
-        expected = formatter.format(record)
-        assert formatter.request_line(app.logger.name, "0123456789abcdef", fields, created) == expected
+    fields = observability._request_fields(values)
+    for logger_name in (app.logger.name, 'odd "logger" \u00e9\\'):
+        for created in (1764466200.25, 1764466201.999, 1764466260.0):
+            record = app.logger.makeRecord(logger_name, logging.INFO, "", 0, "request", (), None, extra=fields)
+            record.created, record.msecs = created, float(int((created - int(created)) * 1000))
+            record.request_id = request_id
+            expected = formatter.format(record)  # python-json-logger's own line
+            assert formatter.request_line(logger_name, request_id, values, created) == expected
+            assert json.loads(expected)["path"] == values[1]
 
 
 def test_with_only_the_json_handler_the_request_line_is_written_straight_to_stdout(
@@ -197,6 +275,18 @@ def test_with_only_the_json_handler_the_request_line_is_written_straight_to_stdo
                           "duration_ms", "endpoint"]  # fmt: skip
     assert line["request_id"] == "0123456789abcdef0123456789abcdef"
     assert (line["method"], line["path"], line["status"], line["endpoint"]) == ("GET", "/nowhere", 404, "unmatched")
+
+
+def test_a_path_with_quotes_backslashes_and_control_characters_is_one_escaped_json_line(
+    app: Flask, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # the line written straight to stdout, as under gunicorn
+    with app.test_client() as client:
+        client.get("/a%22b%5Cc%C3%A9%E2%98%83%01%0A%7B").close()
+    output = capsys.readouterr().out
+    (raw,) = [line for line in output.splitlines() if '"message": "request"' in line]
+    assert raw.isascii()  # non-ASCII and control characters escaped, as python-json-logger writes them
+    assert json.loads(raw)["path"] == '/a"b\\c\u00e9\u2603\x01\n{'
 
 
 def test_any_other_handler_still_gets_the_request_record(app: Flask, capsys, monkeypatch) -> None:

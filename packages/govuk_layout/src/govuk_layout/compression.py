@@ -31,9 +31,11 @@ def choose_encoding() -> str | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _vary_with(current: str, names: tuple[str, ...]) -> str:
+def _vary_with(current: str, names: tuple[str, ...]) -> str | None:
     # Vary values come from code, not from requests, so a few distinct ones cover every response.
     values = parse_set_header(current)
+    if all(name in values for name in names):
+        return None  # nothing to add: Werkzeug leaves the header as it was written
     values.update(names)
     return values.to_header()
 
@@ -44,11 +46,15 @@ def add_vary(response: BaseResponse, *names: str) -> None:
     That parses and re-serialises the header on every response (and a missing header costs Werkzeug an
     exception to say so); here each distinct (header, names) is worked out once.
     """
-    values = response.headers.getlist("Vary")
-    current = values[0] if values else ""
-    joined = _vary_with(current, names)
-    if joined != current:
-        response.headers["Vary"] = joined
+    headers = response.headers
+    values = headers.getlist("Vary")
+    joined = _vary_with(values[0] if values else "", names)
+    if joined is None:
+        return
+    if values:
+        headers["Vary"] = joined
+    else:  # the usual first call: appended, as setting would, without a second search for one to replace
+        headers.add("Vary", joined)
 
 
 def compress_response(response: Response) -> Response:
@@ -74,6 +80,7 @@ def compress_response(response: Response) -> Response:
         body = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
     response.set_data(body)
     response.headers["Content-Encoding"] = encoding
-    if response.headers.get("ETag", "").startswith('"'):
-        response.headers["ETag"] = "W/" + response.headers["ETag"]  # the bytes differ from the uncompressed ones
+    etags = response.headers.getlist("ETag")  # not get: a missing header costs an exception
+    if etags and etags[0].startswith('"'):
+        response.headers["ETag"] = "W/" + etags[0]  # the bytes differ from the uncompressed ones
     return response

@@ -92,17 +92,18 @@ def token() -> str:
     Flask-WTF's ``validate_csrf`` reads). The token is kept in ``g``, where Flask-WTF's forms find it.
     Without a raw token yet, it is Flask-WTF's own.
     """
-    config = current_app.config
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # each proxy looked up once
+    config = app.config
     field = field_name(config)
     state = g._get_current_object()
     found = state.get(field)
     if found is not None:
         return str(found)
-    raw = session.get(field)
+    raw = session._get_current_object().get(field)  # type: ignore[attr-defined]
     if not isinstance(raw, str):
         return str(generate_csrf())
     payload = base64_encode(json.dumps(raw, separators=(",", ":")))
-    signed = sign(cast(str | bytes, config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key), payload)
+    signed = sign(cast(str | bytes, config.get("WTF_CSRF_SECRET_KEY") or app.secret_key), payload)
     setattr(state, field, signed)
     return signed
 
@@ -129,7 +130,7 @@ def init_app(app: Flask) -> None:
     # request; a GET or HEAD, most requests, needs neither. Same name, so overlaps.py still finds it.
     @functools.wraps(protect)
     def csrf_protect() -> None:
-        if request.method in app.config["WTF_CSRF_METHODS"]:
+        if request._get_current_object().method in app.config["WTF_CSRF_METHODS"]:  # type: ignore[attr-defined]
             protect()
 
     hooks[-1] = csrf_protect

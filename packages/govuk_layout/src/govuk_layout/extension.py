@@ -22,6 +22,7 @@ from govuk_layout import (
     csrf,
     errors,
     health,
+    hooks,
     i18n,
     inputs,
     limits,
@@ -135,31 +136,33 @@ class GovukLayout:
         check_assets(app, assets_dir, development=settings.GOVUK_ENVIRONMENT == "development")
         if not app.secret_key:  # only reachable in development: production is refused by the schema
             app.secret_key = secrets.token_hex(32) if app.testing else development_secret_key(app)
-        # The request id first, so every later hook and log line has it; its after_request runs last.
-        observability.init_app(app)
-        # Security first, so its hooks run before any other: nonce, rate limit, input checks, then CSRF.
-        security.init_app(app)
-        limits.init_app(app)
-        inputs.init_app(app)
-        sessions.init_app(app)
-        csrf.init_app(app)
+        # The package's request hooks run as one before_request and one after_request function (hooks.py).
+        with hooks.combined(app):
+            # The request id first, so every later hook and log line has it; its after_request runs last.
+            observability.init_app(app)
+            # Security first, so its hooks run before any other: nonce, rate limit, input checks, then CSRF.
+            security.init_app(app)
+            limits.init_app(app)
+            inputs.init_app(app)
+            sessions.init_app(app)
+            csrf.init_app(app)
 
-        i18n.init_app(app)
+            i18n.init_app(app)
 
-        app.register_blueprint(pages.create_blueprint(assets_dir, settings.GOVUK_ASSETS_URL))
-        static.register(
-            app, assets_dir, settings.GOVUK_ASSETS_URL, extra_headers=security.static_security_headers(app.config)
-        )
-        app.jinja_env.add_extension(chrome.ChromeCache)
-        components.init_app(app, settings.GOVUK_COMPONENT_CACHE_SIZE)
-        cached_pages.init_app(app, settings.GOVUK_PAGE_CACHE_SIZE)
-        app.after_request(compression.compress_response)
-        app.register_blueprint(templating.frontend_templates)
-        app.register_blueprint(health.create_blueprint())
-        app.context_processor(templating.context)
-        analytics.init_app(app)
-        errors.register(app)
-        overlaps.init_app(app)
-        auth.init_app(app, settings)
-        templating.check_forms_extra(app)
+            app.register_blueprint(pages.create_blueprint(assets_dir, settings.GOVUK_ASSETS_URL))
+            static.register(
+                app, assets_dir, settings.GOVUK_ASSETS_URL, extra_headers=security.static_security_headers(app.config)
+            )
+            app.jinja_env.add_extension(chrome.ChromeCache)
+            components.init_app(app, settings.GOVUK_COMPONENT_CACHE_SIZE)
+            cached_pages.init_app(app, settings.GOVUK_PAGE_CACHE_SIZE)
+            app.after_request(compression.compress_response)
+            app.register_blueprint(templating.frontend_templates)
+            app.register_blueprint(health.create_blueprint())
+            app.context_processor(templating.context)
+            analytics.init_app(app)
+            errors.register(app)
+            overlaps.init_app(app)
+            auth.init_app(app, settings)
+            templating.check_forms_extra(app)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)

@@ -47,14 +47,18 @@ def _best_match(header: str, languages: tuple[str, ...]) -> str:
 
 def select_language() -> str:
     """The language of this request's page."""
-    languages = current_app.config["GOVUK_LANGUAGES"]
+    # Each of Flask's proxies looked up once: every page asks, and a lookup costs more than what is done here.
+    languages = current_app._get_current_object().config["GOVUK_LANGUAGES"]  # type: ignore[attr-defined]
     if len(languages) == 1:
         return str(languages[0])  # one language: never read the session or the browser's preference
+    current = request._get_current_object()  # type: ignore[attr-defined]
     # Most requests have no query string: parsing an empty one still costs a MultiDict.
-    chosen = (request.args.get(QUERY_PARAMETER) if request.query_string else None) or session.get(SESSION_KEY)
+    chosen = current.args.get(QUERY_PARAMETER) if current.query_string else None
+    if not chosen:
+        chosen = session._get_current_object().get(SESSION_KEY)  # type: ignore[attr-defined]
     if chosen in languages:
         return str(chosen)
-    header = request.environ.get("HTTP_ACCEPT_LANGUAGE")
+    header = current.environ.get("HTTP_ACCEPT_LANGUAGE")
     return _best_match(header, tuple(languages)) if header else str(languages[0])
 
 
@@ -76,9 +80,10 @@ def current_language() -> str:
 
 def _remember_choice() -> None:
     """``?lang=`` on any page switches the language for the rest of the session."""
-    if not request.query_string:
+    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not two
+    if not current.query_string:
         return  # most requests: no query string to parse
-    chosen = request.args.get(QUERY_PARAMETER)
+    chosen = current.args.get(QUERY_PARAMETER)
     if chosen in _languages() and session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
 

@@ -19,7 +19,7 @@ import io
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Request, abort, current_app, request
 from werkzeug.datastructures import MultiDict
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -46,13 +46,13 @@ def _check_form_body() -> None:
         abort(400, "The Referer header is not a valid URL.")
 
 
-def _limit_streamed_body() -> None:
+def _limit_streamed_body(current: Request) -> None:
     """A body without Content-Length (chunked, which gunicorn decodes) over the limit is a 413, not a cut form."""
-    environ = request.environ
+    environ = current.environ
     if "HTTP_TRANSFER_ENCODING" not in environ:
         return  # the usual request, checked first because it is the cheapest test
-    limit = request.max_content_length
-    if limit is None or request.content_length is not None:
+    limit = current.max_content_length
+    if limit is None or current.content_length is not None:
         return  # Werkzeug refuses a declared length over the limit itself
     if not environ.get("wsgi.input_terminated"):
         return  # the server does not say where the body ends, so Werkzeug reads none of it
@@ -67,28 +67,29 @@ def _limit_streamed_body() -> None:
     environ["wsgi.input"] = io.BytesIO(body)
 
 
-def _check_query_string() -> None:
-    query = request.query_string
+def _check_query_string(current: Request) -> None:
+    query = current.query_string
     if not query:
         return
     try:
         text = query.decode()
     except UnicodeDecodeError:
-        request.query_string = b""  # the 400 page reads it too (the cookie banner's return path)
+        current.query_string = b""  # the 400 page reads it too (the cookie banner's return path)
         abort(400, "The query string is not valid UTF-8.")
     # Decoding only turns %XX into characters (and + into spaces), so without a % the raw text shows them all.
-    if (b"%" in query or _CONTROL.search(text)) and _has_control_characters(request.args):
+    if (b"%" in query or _CONTROL.search(text)) and _has_control_characters(current.args):
         abort(400, "The query string contains control characters.")
 
 
 def check_input() -> None:
     """Refuse a request whose body is over the limit, or whose query string or form cannot be read as clean text."""
-    _limit_streamed_body()
-    state_changing = request.method in STATE_CHANGING
+    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not three
+    _limit_streamed_body(current)
+    state_changing = current.method in STATE_CHANGING
     if state_changing:
         _check_form_body()
-    _check_query_string()
-    if state_changing and _has_control_characters(request.form):
+    _check_query_string(current)
+    if state_changing and _has_control_characters(current.form):
         abort(400, "The form contains control characters.")
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from govuk_layout import hooks
+
 
 def overlaps(app: Flask) -> list[str]:
     """What ``app`` registered that govuk-layout already provides, one sentence each."""
     found = []
-    csrf_hooks = [
-        hook for hook in app.before_request_funcs.get(None, []) if hook.__qualname__.startswith("CSRFProtect.")
-    ]
+    app_hooks = hooks.unpacked(app.before_request_funcs.get(None, []))  # govuk-layout's own among them
+    csrf_hooks = [hook for hook in app_hooks if getattr(hook, "__qualname__", "").startswith("CSRFProtect.")]
     if len(csrf_hooks) > 1:
         found.append("a CSRFProtect of its own: govuk-layout already protects every form (WTF_CSRF_ENABLED)")
     # Flask-Limiter's key; govuk-layout's own limits (limits.py) are not registered under it.
