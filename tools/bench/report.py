@@ -75,18 +75,29 @@ def parse_wrk(output: str) -> tuple[float, float, float, int, int]:
     return float(rate[1]), milliseconds(p50[1]), milliseconds(p99[1]), int(total[1]), errors
 
 
-_SAMPLE = re.compile(r"^http_requests_total\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)$", re.MULTILINE)
+_SAMPLE = re.compile(r"^(?P<name>\w+)\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)$", re.MULTILINE)
+
+
+def _counts(metrics: str, name: str, label: str) -> dict[str, int]:
+    """Counter ``name`` from Prometheus's text format, summed per value of ``label``."""
+    counts: dict[str, int] = {}
+    for sample in _SAMPLE.finditer(metrics):
+        if sample["name"] != name:
+            continue
+        value = dict(re.findall(r'(\w+)="([^"]*)"', sample["labels"])).get(label)
+        if value:
+            counts[value] = counts.get(value, 0) + int(float(sample["value"]))
+    return counts
 
 
 def status_counts(metrics: str) -> dict[str, int]:
     """Requests answered per HTTP status, summed over methods and endpoints, from Prometheus's text format."""
-    counts: dict[str, int] = {}
-    for sample in _SAMPLE.finditer(metrics):
-        labels = dict(re.findall(r'(\w+)="([^"]*)"', sample["labels"]))
-        status = labels.get("status")
-        if status:
-            counts[status] = counts.get(status, 0) + int(float(sample["value"]))
-    return counts
+    return _counts(metrics, "http_requests_total", "status")
+
+
+def fallback_counts(metrics: str) -> dict[str, int]:
+    """Times each store (``session``, ``ratelimit``) fell back to memory because Redis did not answer."""
+    return _counts(metrics, "govuk_store_fallbacks_total", "store")
 
 
 def add_ratios(results: Sequence[Result]) -> None:
@@ -147,9 +158,12 @@ def cache_line(name: str, counts: tuple[int, int]) -> str:
 
 
 def check_targets(
-    results: Iterable[Result], weights: Iterable[Weight], statuses: Mapping[str, int] | None = None
+    results: Iterable[Result],
+    weights: Iterable[Weight],
+    statuses: Mapping[str, int] | None = None,
+    fallbacks: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """Every missed target, and every error or 429, in words."""
+    """Every missed target, every error or 429, and every fall back to memory (not production's pipeline), in words."""
     missed = []
     for result in results:
         goal = CPU_RATIO_TARGETS.get(result.name)
@@ -171,6 +185,9 @@ def check_targets(
             )
     if statuses and statuses.get("429"):
         missed.append(f"{statuses['429']} responses were 429: the bench's rate limit tripped, so it measured refusals")
+    for store, count in sorted((fallbacks or {}).items()):
+        if count:
+            missed.append(f"the {store} store fell back to memory {count} time(s): Redis did not answer in time")
     return missed
 
 

@@ -71,6 +71,26 @@ def test_status_counts_sum_every_method_and_endpoint() -> None:
     assert report.status_counts(metrics) == {"200": 1525, "429": 3}
 
 
+def test_fallbacks_are_counted_per_store() -> None:
+    metrics = "\n".join(
+        [
+            'http_requests_total{endpoint="start.index",method="GET",status="200"} 1500.0',
+            'govuk_store_fallbacks_total{store="ratelimit"} 2.0',
+            'govuk_store_fallbacks_total{store="session"} 0.0',
+        ]
+    )
+    assert report.fallback_counts(metrics) == {"ratelimit": 2, "session": 0}
+    assert report.status_counts(metrics) == {"200": 1500}
+
+
+def test_a_fall_back_to_memory_is_a_miss_as_it_did_not_measure_production() -> None:
+    results = [_result("hello", 0.5), _result("floor", 0.6)]
+    report.add_ratios(results)
+    assert report.check_targets(results, [], {"200": 5}, {"ratelimit": 1, "session": 0}) == [
+        "the ratelimit store fell back to memory 1 time(s): Redis did not answer in time"
+    ]
+
+
 def test_ratios_are_against_hello_in_the_same_run() -> None:
     results = [_result("start page", 2.0, rate=50.0), _result("hello", 0.5, rate=200.0)]
     report.add_ratios(results)

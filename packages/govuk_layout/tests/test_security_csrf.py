@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 import pytest
@@ -243,6 +244,18 @@ def test_the_cheap_token_follows_flask_wtfs_own_field_name_and_secret(app: Flask
         app.config["WTF_CSRF_SECRET_KEY"] = "not the signing secret"
         with pytest.raises(ValidationError, match="invalid"):
             validate_csrf(signed)
+
+
+@pytest.mark.parametrize("secret", ["a str secret", b"a bytes secret"])
+def test_signing_with_the_key_made_once_gives_itsdangerous_own_signature(secret: str | bytes) -> None:
+    payload = b"ImFiYyI"
+    while True:  # the same second for both, as the signature carries the time
+        second = int(time.time())
+        ours, theirs = csrf.sign(secret, payload), csrf._signer(secret).sign(payload).decode()
+        if int(time.time()) == second:
+            break
+    assert ours == theirs
+    assert csrf._signer(secret).unsign(ours) == payload
 
 
 def test_without_a_raw_token_the_token_is_flask_wtfs_own(app: Flask) -> None:

@@ -18,13 +18,13 @@ import functools
 import hmac
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect, generate_csrf
-from itsdangerous import Signer, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, int_to_bytes
 
 from govuk_layout.urls import current_path, safe_return_path
 
@@ -64,10 +64,23 @@ def field_name(config: Mapping[str, Any]) -> str:
     return str(config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
 
 
+def _signer(secret_key: str | bytes) -> TimestampSigner:
+    """Flask-WTF's signer: its serializer's TimestampSigner, with Flask-WTF's salt."""
+    return cast(TimestampSigner, URLSafeTimedSerializer(secret_key, salt=_SALT).make_signer())
+
+
 @functools.lru_cache(maxsize=4)
-def _signer(secret_key: str | bytes) -> Signer:
-    # The serializer's own signer (a TimestampSigner with Flask-WTF's salt), made once per key.
-    return URLSafeTimedSerializer(secret_key, salt=_SALT).make_signer()
+def _signing(secret_key: str | bytes) -> tuple[TimestampSigner, bytes, str]:
+    # The signer derives its key again for every signature; here it is derived once per key.
+    signer = _signer(secret_key)
+    return signer, signer.derive_key(), signer.digest_method().name
+
+
+def sign(secret_key: str | bytes, payload: bytes) -> str:
+    """What ``_signer(secret_key).sign(payload)`` gives (the payload, its time and their HMAC), the key made once."""
+    signer, key, digest = _signing(secret_key)
+    value = payload + signer.sep + base64_encode(int_to_bytes(signer.get_timestamp()))
+    return (value + signer.sep + base64_encode(hmac.digest(key, value, digest))).decode()
 
 
 def token() -> str:
@@ -90,7 +103,7 @@ def token() -> str:
     if not isinstance(raw, str):
         return str(generate_csrf())
     payload = base64_encode(json.dumps(raw, separators=(",", ":")))
-    signed = _signer(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key).sign(payload).decode()
+    signed = sign(cast(str | bytes, config.get("WTF_CSRF_SECRET_KEY") or app.secret_key), payload)
     setattr(state, field, signed)
     return signed
 
