@@ -233,14 +233,15 @@ def _names(names: TemplateNames) -> Hashable:
 
 def _page_key(names: TemplateNames, key: Hashable) -> Hashable:
     """Everything a page without anyone's data depends on, besides the app's config (one cache per app)."""
+    current = request._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
     return (
         _names(names),
         key,
-        request.scheme,
-        request.host,
-        request.script_root,  # the mount point (X-Forwarded-Prefix through ProxyFix)
-        request.path,
-        request.query_string,
+        current.scheme,
+        current.host,
+        current.script_root,  # the mount point (X-Forwarded-Prefix through ProxyFix)
+        current.path,
+        current.query_string,
         i18n.current_language(),
         consent.current_choice(),  # the cookie banner, and whether analytics loads
         current_app.config["GOVUK_BRAND"],
