@@ -26,6 +26,7 @@ request's values stored between them, instead of being compressed again by the c
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from typing import Any
 from flask import Flask, after_this_request, current_app, g, render_template, request, session
 from jinja2 import Template
 from markupsafe import escape
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from govuk_layout import auth, compression, consent, csrf, i18n, security, sessions
@@ -200,6 +202,11 @@ class PageCache(CountedLRU[_Entry]):
         return not (reads_answers and held - _IGNORED_KEYS)
 
 
+@functools.lru_cache(maxsize=64)  # keyed by the client's header: bounded; browsers send a handful of them
+def _accepts_gzip(accept_encoding: str) -> bool:
+    return parse_accept_header(accept_encoding).quality("gzip") > 0
+
+
 def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> None:
     """Send the page as gzip from its compressed pieces, if the response still carries it and gzip is accepted."""
 
@@ -211,7 +218,7 @@ def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> N
             and not response.direct_passthrough
             and not response.is_streamed
             and not response.headers.getlist("Content-Encoding")  # not `in`: a missing header costs an exception
-            and request.accept_encodings.quality("gzip") > 0
+            and _accepts_gzip(request.environ.get("HTTP_ACCEPT_ENCODING", ""))
             and response.get_data() == body  # a view that changed the page gets the compression hook instead
         ):
             response.set_data(page.gzip(values))
@@ -226,14 +233,15 @@ def _names(names: TemplateNames) -> Hashable:
 
 def _page_key(names: TemplateNames, key: Hashable) -> Hashable:
     """Everything a page without anyone's data depends on, besides the app's config (one cache per app)."""
+    current = request._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
     return (
         _names(names),
         key,
-        request.scheme,
-        request.host,
-        request.script_root,  # the mount point (X-Forwarded-Prefix through ProxyFix)
-        request.path,
-        request.query_string,
+        current.scheme,
+        current.host,
+        current.script_root,  # the mount point (X-Forwarded-Prefix through ProxyFix)
+        current.path,
+        current.query_string,
         i18n.current_language(),
         consent.current_choice(),  # the cookie banner, and whether analytics loads
         current_app.config["GOVUK_BRAND"],

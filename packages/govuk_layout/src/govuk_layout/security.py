@@ -152,8 +152,8 @@ class PageHeaders:
         current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not three
         csp = ("Content-Security-Policy", self.policy.header(getattr(current, "csp_nonce", None)))
         replaced = [csp, *self.replaced, self.hsts] if self.hsts and _https(current) else [csp, *self.replaced]
-        if self._names.isdisjoint(name.lower() for name, _ in headers):  # the usual case: one extend
-            headers.extend([*replaced, *self.defaults])
+        if self._names.isdisjoint(name.lower() for name, _ in headers):  # the usual case: appended at once
+            headers[len(headers) :] = [*replaced, *self.defaults]  # a slice: extend() makes a call per header
             return response
         for name, value in replaced:
             headers[name] = value
