@@ -100,6 +100,14 @@ def test_a_declared_question_is_asked_checked_stored_and_shown(
     assert "DATA ENGINEERING" in status
 
 
+def test_only_picked_answers_are_kept_formatted_never_what_someone_wrote() -> None:
+    # Question.displayer memoizes across visitors: only for a choice or a parsed value (a date), never free text.
+    assert [question.name for question in ASKED if question.closed] == ["organisation", "start_date"]
+    name = next(question for question in ASKED if question.name == "full_name")
+    assert not hasattr(name.displayer(), "cache_info")
+    assert next(question for question in ASKED if question.closed).displayer().cache_info().maxsize is not None
+
+
 def test_the_default_questions_keep_private_answers_off_the_status_page() -> None:
     public = [question.summary for question in QUESTIONS if question.public]
     assert public == ["Organisation", "Access needed from"]

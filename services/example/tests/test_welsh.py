@@ -122,6 +122,20 @@ def test_the_character_count_speaks_welsh(welsh: FlaskClient, answer_all: Callab
         assert f'data-i18n.characters-over-limit.{category}="Mae gennych %{{count}} nod yn ormod"' in html
 
 
+def test_check_answers_shows_each_answer_in_the_language_of_each_request(
+    app: Flask, client: FlaskClient, answer_all: Callable[[], None]
+) -> None:
+    # A date or an organisation is formatted once per language and kept (Question.displayer): back and forth.
+    answer_all()
+    for language in ("en", "cy", "en", "cy"):
+        client.get(f"/?lang={language}")
+        page = client.get("/request/check-answers").get_data(as_text=True)
+        assert f'<html lang="{language}"' in page
+        with app.test_request_context(f"/?lang={language}"):
+            assert govuk_date(future_date()) in page
+            assert str(organisation_name("moj-analytical-services")) in page
+
+
 def test_names_follow_the_page_language(app: Flask) -> None:
     with app.test_request_context("/?lang=en"):
         assert organisation_name("moj-analytical-services") == "moj-analytical-services GitHub organisation"

@@ -138,7 +138,11 @@ def key(value: Any, answers: list[str] | None = None) -> Hashable:
     if kind is str or value is None:
         return cast(Hashable, value)
     if kind is dict:
-        return (dict, tuple([(key(name), key(item, answers)) for name, item in value.items()]))  # names are never slots
+        # Names are never slots, and nearly always text (a str is its own key: no call for it).
+        return (
+            dict,
+            tuple([(name if type(name) is str else key(name), key(item, answers)) for name, item in value.items()]),
+        )
     if kind is list or kind is tuple:
         return (kind, tuple([key(item, answers) for item in value]))
     if kind is Fixed:

@@ -39,6 +39,8 @@ def _compressed(piece: bytes) -> bytes:
 
 def _stored(value: bytes) -> bytes:
     """``value`` as non-final stored blocks (each starts on a byte boundary, as a full flush leaves it)."""
+    if 0 < len(value) <= MAX_STORED:  # a nonce, a token, an answer: one block
+        return b"\x00" + struct.pack("<HH", len(value), len(value) ^ 0xFFFF) + value
     blocks = []
     for start in range(0, len(value), MAX_STORED):
         chunk = value[start : start + MAX_STORED]

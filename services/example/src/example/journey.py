@@ -25,6 +25,8 @@ from govuk_layout.widgets import GovCharacterCount, GovTextArea, GovTextInput
 # The widgets that print a field's value once, as text (an input's value, a textarea's content).
 ONE_VALUE_WIDGETS = (GovTextInput, GovTextArea, GovCharacterCount)
 SESSION_KEY = "request_access"
+# How many shown answers a closed question keeps, per language and mount point (``Question.displayer``).
+DISPLAY_MEMO_SIZE = 128
 EXTENSION_KEY = "example.journey"
 Value = TypeVar("Value")
 
@@ -39,6 +41,12 @@ class Codec(Generic[Value]):
 
 TEXT: Codec[str] = Codec(str, str)
 DATE: Codec[datetime.date] = Codec(datetime.date.isoformat, datetime.date.fromisoformat)
+
+
+def summary_value(shown: str | LazyString) -> dict[str, Answer]:
+    """An answer as a summary list row's value: an Answer, so a cached list or page keeps a placeholder for it
+    (govuk_layout.components, govuk_layout.render_page)."""
+    return {"text": Answer(shown)}
 
 
 @dataclass(frozen=True)
@@ -88,10 +96,27 @@ class Question:
     def display(self, answer: str) -> str | LazyString:
         return self.show(self.codec.load(answer))
 
+    @functools.cached_property
+    def closed(self) -> bool:
+        """Whether every answer is one of few values a visitor picks rather than writes: a choice, or a value
+        parsed into something other than text (a date). Its shown text carries nothing of anyone's own words."""
+        return self.codec is not TEXT or bool(self.field.kwargs.get("choices"))
+
+    def displayer(self) -> Callable[[str], str]:
+        """``display`` as text, for use in one language only (the caller keeps one per language).
+
+        A closed question's is memoized in a bounded LRU (formatting a date through Babel, or translating a
+        choice, costs more than the rest of a row): what it keeps is a function of the stored value alone, an
+        entry is found only by presenting that value, and free text (a name, an email, a reason) never enters.
+        """
+
+        def shown(answer: str) -> str:
+            return str(self.display(answer))
+
+        return functools.lru_cache(maxsize=DISPLAY_MEMO_SIZE)(shown) if self.closed else shown
+
     def value(self, answer: str) -> dict[str, Answer]:
-        """The answer as a summary list row's value: an Answer, so a cached list or page keeps a placeholder for it
-        (govuk_layout.components, govuk_layout.render_page)."""
-        return {"text": Answer(self.display(answer))}
+        return summary_value(self.display(answer))
 
     def row(self, answer: str) -> dict[str, Any]:
         """The answer's row in a govuk-frontend summary list, with the question in the page's language."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +76,8 @@ def _empty_form(question: journey.Question) -> dict[str, Any]:
     return {"form": question.form(data={question.name: None}), "question": question}
 
 
-ChangeRow = tuple[journey.Question, Fixed, Fixed]
+# A question's name, how its answer reads (Question.displayer), and its row's key and change link.
+ChangeRow = tuple[str, Callable[[str], str], Fixed, Fixed]
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,14 @@ def _summary(steps: journey.Journey) -> _Summary:
 
 @functools.lru_cache(maxsize=64)  # bounded: the mount point comes from a request header (X-Forwarded-Prefix)
 def _summary_for(steps: journey.Journey, locale: str, script_root: str) -> _Summary:
-    # ``locale`` and ``script_root`` are only the cache's key: gettext and url_for read them from the request.
+    # ``locale`` and ``script_root`` are only the cache's key: gettext, url_for and each displayer (used only in
+    # this language) read them from the request.
     change = gettext("Change")
     rows = []
     for question in steps.questions:
         key = str(question.summary)
         link = {"href": _question_url(question, change=True), "text": change, "visuallyHiddenText": key.lower()}
-        rows.append((question, Fixed({"text": key}), Fixed({"items": [link]})))
+        rows.append((question.name, question.displayer(), Fixed({"text": key}), Fixed({"items": [link]})))
     return _Summary(tuple(rows), _question_url(steps.questions[-1]))
 
 
@@ -120,8 +122,8 @@ def check_answers() -> Response | str:
     # the rest of each row is shared by every request in the language, so the cache's key costs little.
     summary = _summary(steps)
     rows = [
-        {"key": key, "value": question.value(given[question.name]), "actions": actions}
-        for question, key, actions in summary.rows
+        {"key": key, "value": journey.summary_value(shown(given[name])), "actions": actions}
+        for name, shown, key, actions in summary.rows
     ]
     return render_page(
         "check_answers.html", context=_submit_form, reads_answers=False, rows=rows, back_url=summary.back
