@@ -92,7 +92,13 @@ def serving(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
 
 
 def measure(
-    name: str, server: Server, path: str, args: argparse.Namespace, script: Path | None = None, **headers: str
+    name: str,
+    server: Server,
+    path: str,
+    args: argparse.Namespace,
+    script: Path | None = None,
+    warmup: int | None = None,
+    **headers: str,
 ) -> Result:
     """Warm up, then measure with wrk (and its Lua ``script``), counting the server's CPU time over the measured run."""
     sent = {"Accept-Encoding": ACCEPT_ENCODING, **headers}
@@ -100,8 +106,9 @@ def measure(
     script_args = ["-s", str(script)] if script else []
     base = [args.wrk, f"-t{args.threads}", f"-c{args.connections}", "--timeout", "5s", *header_args, *script_args]
     url = server.url + path
-    if args.warmup:
-        subprocess.run([*base, f"-d{args.warmup}s", url], check=True, capture_output=True)  # nosec B603
+    warmup = args.warmup if warmup is None else warmup
+    if warmup:
+        subprocess.run([*base, f"-d{warmup}s", url], check=True, capture_output=True)  # nosec B603
     before = server.cpu_seconds()
     done = subprocess.run(  # nosec B603
         [*base, f"-d{args.duration}s", "--latency", url], check=True, capture_output=True, text=True
@@ -377,42 +384,51 @@ def main(argv: list[str] | None = None) -> int:
         f"wrk -t{args.threads} -c{args.connections}, {args.warmup}s warm-up then {args.duration}s per target; "
         f"gunicorn {gunicorn_conf.workers} × {gunicorn_conf.worker_class} worker(s), {gunicorn_conf.threads} "
         f"thread(s) each; Accept-Encoding: {ACCEPT_ENCODING}; the service with rate limits on in Redis "
-        f"({BENCH_RATE_LIMIT}) and sessions in Redis"
+        f"({BENCH_RATE_LIMIT}) and sessions in Redis; each service row's ratios are against hello measured "
+        "again just before it (1s warm-up)"
     )
     logs = Path(tempfile.mkdtemp(prefix="bench-"))
     results: list[Result] = []
     plain_env = {key: value for key, value in os.environ.items() if not key.startswith(("GOVUK_", "RATELIMIT_"))}
-    for name, app in (
-        ("hello", "tools.bench.hello:create_app()"),
-        ("bare GOV.UK page", "tools.bench.bare:create_app()"),
-    ):
-        print(name, flush=True)
-        with serving(app, plain_env, logs / f"{name.split()[0]}.log") as server:
-            results.append(measure(name, server, "/", args))
     (logs / "prometheus").mkdir()
     env = service_environment(logs / "prometheus")
     app_spec = f"tools.bench.service:create_app({args.service!r})"
     pages = {"floor": FLOOR_PATH, "start page": "/"}
-    print(f"{args.service} service (production pipeline)", flush=True)
-    with serving(app_spec, env, logs / f"{args.service}.log") as server:
+    with contextlib.ExitStack() as servers:
+        print("hello", flush=True)
+        hello = servers.enter_context(serving("tools.bench.hello:create_app()", plain_env, logs / "hello.log"))
+        results.append(measure("hello", hello, "/", args))
+        print("bare GOV.UK page", flush=True)
+        with serving("tools.bench.bare:create_app()", plain_env, logs / "bare.log") as bare:
+            results.append(measure("bare GOV.UK page", bare, "/", args))
+        print(f"{args.service} service (production pipeline), each target after hello again", flush=True)
+        server = servers.enter_context(serving(app_spec, env, logs / f"{args.service}.log"))
+
+        def paired(name: str, path: str, script: Path | None = None, **headers: str) -> None:
+            # hello again just before (warm already, so a short warm-up): each ratio is taken side by side
+            reference = measure("hello", hello, "/", args, warmup=1)
+            result = measure(name, server, path, args, script, **headers)
+            result.reference_rps, result.reference_cpu_ms = reference.requests_per_second, reference.cpu_ms
+            results.append(result)
+
         with urllib.request.urlopen(server.url + "/", timeout=5) as response:  # nosec B310 - loopback http
             start_html = response.read().decode()
         css = re.search(r'<link rel="stylesheet" href="([^"]+)"', start_html)
         if not css:
             raise SystemExit("bench: the start page links no stylesheet")
-        results.append(measure("floor", server, FLOOR_PATH, args))
+        paired("floor", FLOOR_PATH)
         # wrk's one address makes its rate-limit counts come in batches (limits.py); visitors' come one by one.
-        results.append(measure("floor, a new address each request", server, FLOOR_PATH, args, MANY_ADDRESSES))
-        results.append(measure("start page", server, "/", args))
+        paired("floor, a new address each request", FLOOR_PATH, MANY_ADDRESSES)
+        paired("start page", "/")
         # A service with a journey: its first question, and check your answers with every answer given.
         first_question = start_button(start_html)
         if first_question:
             cookie = session_cookie(server.url, first_question)
             pages["question page"] = first_question
             pages["check your answers"] = first_question.rsplit("/", 1)[0] + "/check-answers"
-            results.append(measure("question page", server, first_question, args))
-            results.append(measure("check your answers", server, pages["check your answers"], args, Cookie=cookie))
-        results.append(measure("main CSS", server, css[1], args))
+            paired("question page", first_question)
+            paired("check your answers", pages["check your answers"], Cookie=cookie)
+        paired("main CSS", css[1])
         service_metrics = metrics(env["METRICS_PORT"])
         counted = report.status_counts(service_metrics)
         fallbacks = report.fallback_counts(service_metrics)

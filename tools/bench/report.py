@@ -38,6 +38,10 @@ class Result:
     cpu_ms: float  # gunicorn's CPU time (master and workers, user + system) per request
     ratio: float | None = None
     cpu_ratio: float | None = None
+    # hello measured just before this row (req/s, CPU ms a request): its ratios are against that, so a
+    # machine that got busier or quieter during the run moves both sides of each ratio alike
+    reference_rps: float | None = None
+    reference_cpu_ms: float | None = None
 
 
 @dataclass
@@ -101,11 +105,16 @@ def fallback_counts(metrics: str) -> dict[str, int]:
 
 
 def add_ratios(results: Sequence[Result]) -> None:
-    """Fill each result's ratios against the hello row: req/s over hello's, and hello's CPU per request over its."""
+    """Fill each result's ratios against hello: the one measured just before it, else the hello row.
+
+    req/s over hello's, and hello's CPU per request over the row's.
+    """
     hello = next(result for result in results if result.name == REFERENCE)
     for result in results:
-        result.ratio = result.requests_per_second / hello.requests_per_second if hello.requests_per_second else None
-        result.cpu_ratio = hello.cpu_ms / result.cpu_ms if result.cpu_ms else None
+        rate = result.reference_rps or hello.requests_per_second
+        cpu = result.reference_cpu_ms or hello.cpu_ms
+        result.ratio = result.requests_per_second / rate if rate else None
+        result.cpu_ratio = cpu / result.cpu_ms if result.cpu_ms else None
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -114,14 +123,16 @@ def _number(value: float | None, digits: int = 2) -> str:
 
 def ratio_table(results: Iterable[Result]) -> list[str]:
     rows = [
-        "| target | path | req/s | p50 ms | p99 ms | errors | server CPU ms/req | × hello by CPU | goal |",
-        "|---|---|--:|--:|--:|--:|--:|--:|---|",
+        "| target | path | req/s | p50 ms | p99 ms | errors | server CPU ms/req | hello's, just before "
+        "| × hello by CPU | goal |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for result in results:
         goal = f"≥ {CPU_RATIO_TARGETS[result.name]}×" if result.name in CPU_RATIO_TARGETS else ""
         rows.append(
             f"| {result.name} | `{result.path}` | {result.requests_per_second:,.0f} | {result.p50_ms:.1f} | "
-            f"{result.p99_ms:.1f} | {result.errors} | {result.cpu_ms:.2f} | {_number(result.cpu_ratio)} | {goal} |"
+            f"{result.p99_ms:.1f} | {result.errors} | {result.cpu_ms:.2f} | {_number(result.reference_cpu_ms)} | "
+            f"{_number(result.cpu_ratio)} | {goal} |"
         )
     return rows
 
