@@ -25,9 +25,10 @@ def current_choice() -> str | None:
 
     Without analytics, ESSENTIAL once the banner was hidden (or any choice recorded), else None.
     """
+    current = request._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
     value = ""
-    if "HTTP_COOKIE" in request.environ:  # a first visit sends no cookies: nothing to parse
-        cookies, name = request.cookies, cookie_name()
+    if "HTTP_COOKIE" in current.environ:  # a first visit sends no cookies: nothing to parse
+        cookies, name = current.cookies, cookie_name()
         if name in cookies:  # not .get(): Werkzeug raises and catches a KeyError for a missing key
             value = cookies[name]
     choice = value.removeprefix("analytics=")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import redis
-from flask import Flask, current_app, request
+from flask import Config, Flask, Request, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, RedisStorage, StorageTypes, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
@@ -211,19 +211,20 @@ def get_limiter(app: Flask) -> RateLimits:
 
 def exempt() -> bool:
     """Whether this request is for a blueprint left out of limits (the probes): sessions leave it alone too."""
-    names = current_app.config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
-    return any(name in names for name in request.blueprints)
+    return _exempt(current_app.config, request._get_current_object())  # type: ignore[attr-defined]
 
 
-def _client() -> str:
-    return request.remote_addr or "127.0.0.1"
+def _exempt(config: Config, current: Request) -> bool:
+    names = config["GOVUK_RATELIMIT_EXEMPT_BLUEPRINTS"]
+    return any(name in names for name in current.blueprints)
 
 
 def check_limit() -> None:
     """A ``before_request`` hook: count every request (unrouted ones, 404 and 405, too) but the exempt ones."""
-    if exempt():
-        return
-    get_limiter(current_app).limit(_client(), request.endpoint or "unrouted")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # each proxy looked up once
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    if not _exempt(app.config, current):
+        get_limiter(app).limit(current.remote_addr or "127.0.0.1", current.endpoint or "unrouted")
 
 
 def init_app(app: Flask) -> None:
