@@ -294,10 +294,11 @@ class RedisSessions(_GovukSessions, RedisSessionInterface):  # type: ignore[misc
     def __init__(self, app: Flask, shared: SharedRedis, **options: Any) -> None:
         super().__init__(app, client=shared.client, **options)
         self.redis = shared
+        # The idle timeout, read once (init_app set it just before): each read renews the time-to-live by it.
+        self.idle_seconds = int(app.permanent_session_lifetime.total_seconds())
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
-        lifetime = int(current_app.permanent_session_lifetime.total_seconds())
-        (stored,) = self.redis.call(("GETEX", store_id, "EX", lifetime))
+        (stored,) = self.redis.call(("GETEX", store_id, "EX", self.idle_seconds))
         return self.serializer.decode(stored) if stored else None
 
     def _upsert_session(self, session_lifetime: datetime.timedelta, session: Any, store_id: str) -> None:

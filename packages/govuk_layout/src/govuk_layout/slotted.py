@@ -29,6 +29,7 @@ from dataclasses import dataclass
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 FINAL_BLOCK = b"\x01\x00\x00\xff\xff"  # an empty stored block with BFINAL set
 MAX_STORED = 0xFFFF  # a stored block holds at most this many bytes
+_STORED_HEADER = struct.Struct("<BHH")  # BFINAL 0, BTYPE 00 (stored), then LEN and NLEN
 
 
 def _compressed(piece: bytes) -> bytes:
@@ -39,12 +40,10 @@ def _compressed(piece: bytes) -> bytes:
 
 def _stored(value: bytes) -> bytes:
     """``value`` as non-final stored blocks (each starts on a byte boundary, as a full flush leaves it)."""
-    if 0 < len(value) <= MAX_STORED:  # a nonce, a token, an answer: one block
-        return b"\x00" + struct.pack("<HH", len(value), len(value) ^ 0xFFFF) + value
     blocks = []
     for start in range(0, len(value), MAX_STORED):
         chunk = value[start : start + MAX_STORED]
-        blocks.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF) + chunk)
+        blocks.append(_STORED_HEADER.pack(0, len(chunk), len(chunk) ^ 0xFFFF) + chunk)
     return b"".join(blocks)
 
 
@@ -85,14 +84,21 @@ class Slotted:
             out += (value, piece)
         return b"".join(out)
 
+    @functools.cached_property
+    def _pieces_size(self) -> int:
+        return sum(map(len, self.pieces))
+
     def gzip(self, values: Mapping[str, str]) -> bytes:
         """``fill(values)`` as a gzip stream, compressing only the values (stored as they are)."""
+        encoded = self._values(values)
         out = [GZIP_HEADER, self.compressed[0]]
         crc = zlib.crc32(self.pieces[0])
-        size = len(self.pieces[0])
-        for piece, compressed, value in zip(self.pieces[1:], self.compressed[1:], self._values(values), strict=True):
-            out += (_stored(value), compressed)
+        for piece, compressed, value in zip(self.pieces[1:], self.compressed[1:], encoded, strict=True):
+            if 0 < len(value) <= MAX_STORED:  # a nonce, a token, an answer: one block, its header then the value
+                out += (_STORED_HEADER.pack(0, len(value), len(value) ^ 0xFFFF), value, compressed)
+            else:
+                out += (_stored(value), compressed)
             crc = zlib.crc32(piece, zlib.crc32(value, crc))
-            size += len(value) + len(piece)
+        size = self._pieces_size + sum(map(len, encoded))
         out += (FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(out)
