@@ -47,7 +47,8 @@ def question(slug: str) -> Response | tuple[str, int]:
     if missing is not None:
         return redirect(_question_url(missing))
 
-    changing = request.args.get("change") == "1"
+    # Most question pages have no query string: asking an empty one costs Werkzeug a KeyError.
+    changing = bool(request.query_string) and request.args.get("change") == "1"
     before = steps.previous(current)
     if changing:
         back = url_for("request_access.check_answers")
