@@ -26,7 +26,6 @@ request's values stored between them, instead of being compressed again by the c
 
 from __future__ import annotations
 
-import functools
 import secrets
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ from typing import Any
 from flask import Flask, after_this_request, current_app, g, render_template, request, session
 from jinja2 import Template
 from markupsafe import escape
-from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from govuk_layout import auth, compression, consent, csrf, i18n, security, sessions
@@ -202,11 +200,6 @@ class PageCache(CountedLRU[_Entry]):
         return not (reads_answers and held - _IGNORED_KEYS)
 
 
-@functools.lru_cache(maxsize=64)  # keyed by the client's header: bounded; browsers send a handful of them
-def _accepts_gzip(accept_encoding: str) -> bool:
-    return parse_accept_header(accept_encoding).quality("gzip") > 0
-
-
 def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> None:
     """Send the page as gzip from its compressed pieces, if the response still carries it and gzip is accepted."""
 
@@ -218,7 +211,7 @@ def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> N
             and not response.direct_passthrough
             and not response.is_streamed
             and not response.headers.getlist("Content-Encoding")  # not `in`: a missing header costs an exception
-            and _accepts_gzip(request.environ.get("HTTP_ACCEPT_ENCODING", ""))
+            and compression.accepted()[1] > 0  # gzip
             and response.get_data() == body  # a view that changed the page gets the compression hook instead
         ):
             response.set_data(page.gzip(values))

@@ -10,7 +10,7 @@ import gzip
 
 import brotli
 from flask import Response, request
-from werkzeug.http import parse_set_header
+from werkzeug.http import parse_accept_header, parse_set_header
 from werkzeug.wrappers import Response as BaseResponse
 
 COMPRESSIBLE = frozenset({"text/html", "text/plain", "application/json", "application/problem+json"})
@@ -21,10 +21,20 @@ BROTLI_QUALITY = 2
 GZIP_LEVEL = 1
 
 
+@functools.lru_cache(maxsize=64)  # keyed by the client's header: bounded; browsers send a handful of them
+def _qualities(accept_encoding: str) -> tuple[float, float]:
+    offered = parse_accept_header(accept_encoding)
+    return offered.quality("br"), offered.quality("gzip")
+
+
+def accepted() -> tuple[float, float]:
+    """The request's Accept-Encoding qualities for brotli and gzip, worked out once per distinct header."""
+    return _qualities(request.environ.get("HTTP_ACCEPT_ENCODING", ""))
+
+
 def choose_encoding() -> str | None:
     """``br`` or ``gzip``, whichever the request's Accept-Encoding prefers (brotli on a tie), or None."""
-    offered = request.accept_encodings
-    brotli_q, gzip_q = offered.quality("br"), offered.quality("gzip")
+    brotli_q, gzip_q = accepted()
     if brotli_q > 0 and brotli_q >= gzip_q:
         return "br"
     return "gzip" if gzip_q > 0 else None
