@@ -40,6 +40,8 @@ def _compressed(piece: bytes) -> bytes:
 
 def _stored(value: bytes) -> bytes:
     """``value`` as non-final stored blocks (each starts on a byte boundary, as a full flush leaves it)."""
+    if 0 < len(value) <= MAX_STORED:  # a nonce, a token, an answer: one block
+        return _STORED_HEADER.pack(0, len(value), len(value) ^ 0xFFFF) + value
     blocks = []
     for start in range(0, len(value), MAX_STORED):
         chunk = value[start : start + MAX_STORED]
@@ -94,10 +96,7 @@ class Slotted:
         out = [GZIP_HEADER, self.compressed[0]]
         crc = zlib.crc32(self.pieces[0])
         for piece, compressed, value in zip(self.pieces[1:], self.compressed[1:], encoded, strict=True):
-            if 0 < len(value) <= MAX_STORED:  # a nonce, a token, an answer: one block, its header then the value
-                out += (_STORED_HEADER.pack(0, len(value), len(value) ^ 0xFFFF), value, compressed)
-            else:
-                out += (_stored(value), compressed)
+            out += (_stored(value), compressed)
             crc = zlib.crc32(piece, zlib.crc32(value, crc))
         size = self._pieces_size + sum(map(len, encoded))
         out += (FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
