@@ -155,17 +155,15 @@ class RateLimits:
     def _keep(self, local: tuple[object, ...], ends: float, seen: int, ahead: int) -> None:
         with self._lock:
             lease = self._leases.get(local)
-            if (
-                lease is not None and abs(lease.ends - ends) < 0.5
-            ):  # the same window (they are 1 s or longer): counts add up
+            # The same window (windows are 1 s or longer): another thread's counts ahead add up.
+            if lease is not None and abs(lease.ends - ends) < 0.5:
                 lease.left += ahead
                 return
             if len(self._leases) >= LEASES_KEPT:
                 now = time.monotonic()
                 self._leases = {key: kept for key, kept in self._leases.items() if kept.ends > now}
-                if (
-                    len(self._leases) >= LEASES_KEPT // 2
-                ):  # many addresses at once: start again (losing only counts ahead)
+                # Many addresses at once: start again, losing only counts taken ahead.
+                if len(self._leases) >= LEASES_KEPT // 2:
                     self._leases = {}
             self._leases[local] = _Lease(ends, seen, ahead)
 
