@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -126,6 +127,32 @@ def test_each_visitor_gets_their_own_nonce_and_a_token_that_works(make_analytics
     assert second.post("/cookies", data={**choice, "csrf_token": tokens[0]}).status_code == 400
     assert second.post("/cookies", data={**choice, "csrf_token": tokens[1]}).status_code == 302
     assert first.post("/cookies", data={**choice, "csrf_token": tokens[2]}).status_code == 302
+
+
+# Calls that let go of the GIL for any input: under gunicorn's threads the request then waits behind the others.
+_LETS_GO_OF_THE_GIL = {"urandom", "hmac_digest"}
+
+
+def test_a_first_visit_from_the_cache_keeps_the_gil_while_it_makes_its_nonce_id_and_token(
+    make_analytics_app: Callable[..., Flask],
+) -> None:
+    app = _app(make_analytics_app)
+    form_client(app).get("/accessibility")  # kept in the cache; the process's first tokens read
+    called: list[str] = []
+
+    def record(frame: object, event: str, function: object) -> None:
+        if event == "c_call":
+            called.append(getattr(function, "__name__", ""))
+
+    visits = [form_client(app) for _ in range(20)]
+    sys.setprofile(record)
+    try:
+        pages = [visitor.get("/accessibility") for visitor in visits]
+    finally:
+        sys.setprofile(None)
+    assert all(page.headers["Set-Cookie"] and csrf_token(page.get_data(as_text=True)) for page in pages)
+    assert called.count("urandom") <= 1  # ids, nonces and session ids come from a batch read once
+    assert not _LETS_GO_OF_THE_GIL.intersection(called) - {"urandom"}
 
 
 def test_hits_and_misses_are_counted(make_app: Callable[..., Flask]) -> None:

@@ -4,9 +4,6 @@ import json
 import logging
 import os
 import re
-import subprocess
-import sys
-import threading
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -45,46 +42,6 @@ def test_a_missing_or_malformed_request_id_is_replaced(client, capsys, given: st
     assert len(returned) == 32 and int(returned, 16) >= 0
     (line,) = _request_lines(capsys.readouterr().out)
     assert line["request_id"] == returned
-
-
-def test_new_request_ids_are_distinct_random_hex_across_threads() -> None:
-    drawn: list[list[str]] = [[] for _ in range(4)]
-
-    def draw(into: list[str]) -> None:
-        into.extend(observability.request_id_from(None) for _ in range(1500))
-
-    threads = [threading.Thread(target=draw, args=(into,)) for into in drawn]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    ids = [request_id for into in drawn for request_id in into]
-    assert len(set(ids)) == len(ids) == 6000  # several batches, drawn from at once
-    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in ids)
-    assert len({request_id[:4] for request_id in ids}) > 3000  # random, not a counter or a shared prefix
-
-
-# Run in a process of its own: forking pytest's process, which may have threads, is deprecated.
-_FORK_SCRIPT = """
-import os, sys
-from govuk_layout.observability import request_id_from
-first = request_id_from(None)  # the ids made ahead are now in this process
-reader, writer = os.pipe()
-if os.fork() == 0:
-    os.write(writer, " ".join(request_id_from(None) for _ in range(300)).encode())
-    os._exit(0)
-os.close(writer)
-with os.fdopen(reader) as pipe:
-    child = pipe.read().split()
-os.wait()
-parent = [first, *(request_id_from(None) for _ in range(300))]
-print(len(child), len(set(child) | set(parent)))
-"""
-
-
-def test_a_forked_worker_never_hands_out_its_parents_ids() -> None:
-    result = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["300", "601"]  # every id distinct: the child made its own
 
 
 def test_each_request_gets_its_own_id(client) -> None:

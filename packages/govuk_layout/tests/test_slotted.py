@@ -6,9 +6,11 @@ import gzip
 import secrets
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from govuk_layout import slotted as slotted_module
 from govuk_layout.compression import GZIP_LEVEL
 from govuk_layout.slotted import Slotted
 
@@ -75,6 +77,22 @@ def test_a_value_longer_than_one_stored_block() -> None:
     slotted = Slotted.cut(PAGE, PLACEHOLDERS)
     filled = {"nonce": "n" * 70_000, "csrf": secrets.token_hex(40_000)}
     assert gzip.decompress(slotted.gzip(filled)) == expected(PAGE, filled)
+
+
+def test_gzip_keeps_the_gil_taking_each_crc_over_at_most_5_kib(monkeypatch: pytest.MonkeyPatch) -> None:
+    slotted = Slotted.cut(PAGE, PLACEHOLDERS)
+    assert max(map(len, slotted.pieces)) > 5 * 1024  # zlib lets go of the GIL for a CRC over more
+    slotted.gzip(values())  # the pieces compressed, once
+    lengths: list[int] = []
+
+    def crc32(data: bytes, value: int = 0) -> int:
+        lengths.append(len(data))
+        return zlib.crc32(data, value)
+
+    monkeypatch.setattr(slotted_module, "zlib", SimpleNamespace(crc32=crc32))
+    filled = values()
+    assert gzip.decompress(slotted.gzip(filled)) == expected(PAGE, filled)
+    assert lengths and max(lengths) <= 5 * 1024
 
 
 def test_a_real_page_costs_a_few_bytes_a_slot_over_the_hooks_gzip_of_it() -> None:

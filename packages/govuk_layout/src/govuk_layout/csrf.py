@@ -34,6 +34,23 @@ _protect = CSRFProtect()
 
 
 @functools.lru_cache(maxsize=16)
+def _keyed(key: bytes, digest: str) -> hmac.HMAC:
+    return hmac.new(key, digestmod=digest)
+
+
+def mac(key: bytes, message: bytes, digest: str = "sha256") -> bytes:
+    """``hmac.digest(key, message, digest)``, from an HMAC keyed once per key.
+
+    ``hmac.digest`` lets go of the GIL for every message, however short; under gunicorn's threads a
+    request then waits behind the others to get it back (see :mod:`govuk_layout.randomness`). A copy of
+    an HMAC already keyed keeps it, and skips keying again.
+    """
+    keyed = _keyed(key, digest).copy()
+    keyed.update(message)
+    return keyed.digest()
+
+
+@functools.lru_cache(maxsize=16)
 def derived_key(secret_key: str | bytes, purpose: str) -> bytes:
     """A key for one ``purpose``, derived from ``SECRET_KEY``: a value made for one use means nothing in another."""
     secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
@@ -46,7 +63,7 @@ def session_token(secret_key: str | bytes, sid: str) -> str:
     40 hex digits, the shape of Flask-WTF's own random token, so a signed token's length is fixed (a longer
     one is sometimes zlib-compressed by itsdangerous, so pages would differ in length from visitor to visitor).
     """
-    return hmac.digest(derived_key(secret_key, "csrf token"), sid.encode(), "sha256")[:20].hex()
+    return mac(derived_key(secret_key, "csrf token"), sid.encode())[:20].hex()
 
 
 def csrf_exempt(view: V) -> V:
@@ -80,7 +97,7 @@ def sign(secret_key: str | bytes, payload: bytes) -> str:
     """What ``_signer(secret_key).sign(payload)`` gives (the payload, its time and their HMAC), the key made once."""
     signer, key, digest = _signing(secret_key)
     value = payload + signer.sep + base64_encode(int_to_bytes(signer.get_timestamp()))
-    return (value + signer.sep + base64_encode(hmac.digest(key, value, digest))).decode()
+    return (value + signer.sep + base64_encode(mac(key, value, digest))).decode()
 
 
 def token() -> str:

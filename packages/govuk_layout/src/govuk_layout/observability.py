@@ -5,8 +5,8 @@
   returned in the response's ``X-Request-Id``, and a logging filter puts it in every log line. It
   ties a request's lines together, so it must be unique; it grants nothing (a client may choose its
   own), so it need not be secret. A new one is still 32 random hex characters, as ingress-nginx's,
-  cut from ``os.urandom`` read 256 ids at a time (one system call in 256 requests, not one each); a
-  counter would be as unique but would tell any client how busy each worker is.
+  from :mod:`govuk_layout.randomness`; a counter would be as unique but would tell any client how busy
+  each worker is.
 - Metrics are counted per endpoint (never per raw path, which would grow without bound). Under
   gunicorn they are served by the master on ``METRICS_PORT``, a port the Ingress never routes to,
   from every worker's files in ``PROMETHEUS_MULTIPROC_DIR`` (see the ``gunicorn_*`` hooks below).
@@ -35,6 +35,8 @@ from flask import Flask, Response, current_app, g, request
 from flask.logging import default_handler
 from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess, start_http_server
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
+
+from govuk_layout import randomness
 
 REQUEST_ID_HEADER = "X-Request-Id"
 REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"  # the same header, read from the WSGI environ without building a Headers view
@@ -150,28 +152,13 @@ def _sole_handler(logger: logging.Logger) -> _JsonHandler | None:
 
 
 _ID_BYTES = 16  # 32 hex characters, as ingress-nginx's own ids
-_ID_BATCH = 256
-_fresh_ids: list[str] = []  # made ahead; list.pop hands each to one thread only
-# A child of fork must not hand out the ids its parent made ahead (gunicorn forks its workers).
-os.register_at_fork(after_in_child=_fresh_ids.clear)
-
-
-def _new_request_id() -> str:
-    try:
-        return _fresh_ids.pop()
-    except IndexError:
-        batch = os.urandom(_ID_BYTES * _ID_BATCH).hex()
-        made = [batch[start : start + 2 * _ID_BYTES] for start in range(0, len(batch), 2 * _ID_BYTES)]
-        request_id = made.pop()
-        _fresh_ids.extend(made)
-        return request_id
 
 
 def request_id_from(value: str | None) -> str:
     """The caller's id when it is well formed, else a fresh one."""
     if value and _REQUEST_ID.fullmatch(value):
         return value
-    return _new_request_id()
+    return randomness.token_hex(_ID_BYTES)
 
 
 class _Metrics:

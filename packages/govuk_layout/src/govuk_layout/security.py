@@ -20,7 +20,6 @@ in debug.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +27,7 @@ from flask import Flask, Request, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from govuk_layout import analytics
+from govuk_layout import analytics, randomness
 
 NONCE_DIRECTIVE = "script-src"
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
@@ -115,7 +114,7 @@ def csp_nonce() -> str:
     current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not three
     nonce = getattr(current, "csp_nonce", None)
     if not nonce:
-        nonce = current.csp_nonce = secrets.token_urlsafe(24)
+        nonce = current.csp_nonce = randomness.token_urlsafe(24)
     return str(nonce)
 
 

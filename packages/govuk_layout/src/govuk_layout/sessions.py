@@ -42,7 +42,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.http import dump_cookie
 from werkzeug.wrappers import Response as BaseResponse
 
-from govuk_layout import csrf, errors, fallbacks, limits
+from govuk_layout import csrf, errors, fallbacks, limits, randomness
 from govuk_layout.compression import add_vary
 from govuk_layout.config import ConfigError
 from govuk_layout.redis_client import SharedRedis, shared_redis
@@ -130,7 +130,6 @@ class _GovukSessions(SessionInterface):
 
     # Flask-Session's, declared for the type checker (annotations only: the library's own are used).
     sid_length: int
-    _generate_sid: Callable[[int], str]
     _get_store_id: Callable[[str], str]
     _delete_session: Callable[[str], None]
     _retrieve_session_data: Callable[[str], dict[str, Any] | None]
@@ -144,6 +143,10 @@ class _GovukSessions(SessionInterface):
         self.flask_app = app  # Flask-Session's cachelib interface keeps none
         self._token_field: str | None = None
         self._cookie_parts: tuple[str, str] | None = None
+
+    def _generate_sid(self, num_bytes: int) -> str:
+        # Flask-Session's is secrets.token_urlsafe: the same, without a system call per id.
+        return randomness.token_urlsafe(num_bytes)
 
     def token_field(self) -> str:
         """The session key Flask-WTF keeps its token under (read once: Flask-WTF sets it after sessions start)."""
@@ -159,7 +162,7 @@ class _GovukSessions(SessionInterface):
         return secret_key
 
     def _tag(self, random_part: str) -> str:
-        digest = hmac.digest(csrf.derived_key(self.secret(), "session id"), random_part.encode(), "sha256")
+        digest = csrf.mac(csrf.derived_key(self.secret(), "session id"), random_part.encode())
         return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
 
     def issue(self) -> str:

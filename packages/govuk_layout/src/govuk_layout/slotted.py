@@ -30,6 +30,7 @@ GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 FINAL_BLOCK = b"\x01\x00\x00\xff\xff"  # an empty stored block with BFINAL set
 MAX_STORED = 0xFFFF  # a stored block holds at most this many bytes
 _STORED_HEADER = struct.Struct("<BHH")  # BFINAL 0, BTYPE 00 (stored), then LEN and NLEN
+_CRC_PART = 4096  # bytes: zlib lets go of the GIL for a CRC over more than 5 KiB
 
 
 def _compressed(piece: bytes) -> bytes:
@@ -90,14 +91,29 @@ class Slotted:
     def _pieces_size(self) -> int:
         return sum(map(len, self.pieces))
 
+    @functools.cached_property
+    def _crc_parts(self) -> tuple[int, tuple[tuple[memoryview, ...], ...]]:
+        """The first piece's CRC-32, and each later piece in parts short enough that zlib keeps the GIL.
+
+        zlib lets go of the GIL for a CRC over more than 5 KiB; under gunicorn's threads the request
+        then waits behind the others to get it back (see :mod:`govuk_layout.randomness`).
+        """
+        parts = tuple(
+            tuple(memoryview(piece)[start : start + _CRC_PART] for start in range(0, len(piece), _CRC_PART))
+            for piece in self.pieces[1:]
+        )
+        return zlib.crc32(self.pieces[0]), parts
+
     def gzip(self, values: Mapping[str, str]) -> bytes:
         """``fill(values)`` as a gzip stream, compressing only the values (stored as they are)."""
         encoded = self._values(values)
         out = [GZIP_HEADER, self.compressed[0]]
-        crc = zlib.crc32(self.pieces[0])
-        for piece, compressed, value in zip(self.pieces[1:], self.compressed[1:], encoded, strict=True):
+        crc, parts = self._crc_parts
+        for piece, compressed, value in zip(parts, self.compressed[1:], encoded, strict=True):
             out += (_stored(value), compressed)
-            crc = zlib.crc32(piece, zlib.crc32(value, crc))
+            crc = zlib.crc32(value, crc)
+            for part in piece:
+                crc = zlib.crc32(part, crc)
         size = self._pieces_size + sum(map(len, encoded))
         out += (FINAL_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
         return b"".join(out)
