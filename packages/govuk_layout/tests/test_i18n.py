@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from flask import Flask, abort, render_template_string
+from flask import Flask, abort, render_template_string, session
 from flask.testing import FlaskClient
+from flask_babel import Babel, get_locale
 
-from govuk_layout import catalogues, i18n
+from govuk_layout import GovukLayout, catalogues, i18n
 from govuk_layout.errors import PAGES
 from govuk_layout.testing import csrf_token
 
@@ -248,3 +249,35 @@ def test_templates_translate_exactly_as_flask_babel_does(
     assert "<b>" not in ours or "autoescape" in source
     if language == "cy":
         assert not re.search(r"Continue|Cookies on|accepted", ours)
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "session_language"),
+    [
+        ("/", {}, None),
+        ("/?lang=cy", {}, None),
+        ("/?lang=fr", {"Accept-Language": "cy;q=0.4, en;q=0.9"}, None),
+        ("/", {"Accept-Language": "cy"}, None),
+        ("/", {"Accept-Language": "de, fr"}, None),
+        ("/", {"Accept-Language": "en"}, "cy"),
+        ("/?lang=en", {}, "cy"),
+    ],
+)
+def test_the_page_language_is_the_one_flask_babel_picks(
+    make_app: Callable[..., Flask], url: str, headers: dict[str, str], session_language: str | None
+) -> None:
+    app = make_app(GOVUK_LANGUAGES=["en", "cy"])
+    with app.test_request_context(url, headers=headers):
+        if session_language:
+            session[i18n.SESSION_KEY] = session_language
+        asked = i18n.current_language()  # before Flask-Babel has worked it out for this request
+        assert asked == get_locale().language
+
+
+def test_an_apps_own_locale_selector_decides_the_page_language(make_app: Callable[..., Flask]) -> None:
+    app = Flask("own_babel")
+    app.config.update(make_app().config)
+    Babel(app, locale_selector=lambda: "cy")
+    GovukLayout(app)
+    with app.test_request_context("/?lang=en", headers={"Accept-Language": "en"}):
+        assert i18n.current_language() == "cy"

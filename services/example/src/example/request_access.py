@@ -28,7 +28,19 @@ def _expired() -> Response | None:
 
 
 def _question_url(question: journey.Question, change: bool = False) -> str:
-    return url_for("request_access.question", slug=question.slug, change="1" if change else None)
+    return _url("request_access.question", question.slug, change)
+
+
+def _url(endpoint: str, slug: str | None = None, change: bool = False) -> str:
+    """``url_for`` of a page of the journey: the same for every request at a mount point, so worked out once."""
+    return _url_at(request.script_root, endpoint, slug, change)
+
+
+@functools.lru_cache(maxsize=256)  # bounded: the mount point comes from a request header (X-Forwarded-Prefix)
+def _url_at(script_root: str, endpoint: str, slug: str | None, change: bool) -> str:
+    # ``script_root`` is only the cache's key: url_for reads it from the request.
+    values: dict[str, Any] = {"slug": slug} if slug else {}
+    return url_for(endpoint, **values, change="1" if change else None)
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
@@ -51,9 +63,9 @@ def question(slug: str) -> Response | tuple[str, int]:
     changing = bool(request.query_string) and request.args.get("change") == "1"
     before = steps.previous(current)
     if changing:
-        back = url_for("request_access.check_answers")
+        back = _url("request_access.check_answers")
     else:
-        back = _question_url(before) if before else url_for("start.index")
+        back = _question_url(before) if before else _url("start.index")
     saved = progress.answers.get(current.name)
     if request.method == "GET" and (saved is None or current.shows_answer_as_value):
         # No error on the page, and no answer or one the field prints as its value: the same for everyone but
