@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
@@ -17,6 +17,7 @@ from example import forms, journey, submissions
 from example.repository import StoreUnavailable
 from govuk_layout import Answer, render_page, session_expired
 from govuk_layout.components import Fixed
+from govuk_layout.i18n import current_language
 
 bp = Blueprint("request_access", __name__, url_prefix="/request")
 
@@ -102,12 +103,12 @@ class _Summary:
 
 
 def _summary(steps: journey.Journey) -> _Summary:
-    return _summary_for(steps, str(get_locale()), request.script_root)
+    return _summary_for(steps, current_language(), request.script_root)
 
 
 @functools.lru_cache(maxsize=64)  # bounded: the mount point comes from a request header (X-Forwarded-Prefix)
-def _summary_for(steps: journey.Journey, locale: str, script_root: str) -> _Summary:
-    # ``locale`` and ``script_root`` are only the cache's key: gettext, url_for and each displayer (used only in
+def _summary_for(steps: journey.Journey, language: str, script_root: str) -> _Summary:
+    # ``language`` and ``script_root`` are only the cache's key: gettext, url_for and each displayer (used only in
     # this language) read them from the request.
     change = gettext("Change")
     rows = []
