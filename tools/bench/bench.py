@@ -98,6 +98,7 @@ def measure(
     args: argparse.Namespace,
     script: Path | None = None,
     warmup: int | None = None,
+    duration: int | None = None,
     **headers: str,
 ) -> Result:
     """Warm up, then measure with wrk (and its Lua ``script``), counting the server's CPU time over the measured run."""
@@ -111,7 +112,7 @@ def measure(
         subprocess.run([*base, f"-d{warmup}s", url], check=True, capture_output=True)  # nosec B603
     before = server.cpu_seconds()
     done = subprocess.run(  # nosec B603
-        [*base, f"-d{args.duration}s", "--latency", url], check=True, capture_output=True, text=True
+        [*base, f"-d{duration or args.duration}s", "--latency", url], check=True, capture_output=True, text=True
     )
     cpu = server.cpu_seconds() - before
     try:
@@ -341,10 +342,18 @@ def redis_keys(url: str, pattern: str) -> int:
         client.close()
 
 
+def _each(args: argparse.Namespace) -> int:
+    """Seconds of each round's run: a service row's measurement shared between its rounds."""
+    return max(1, args.duration // args.rounds)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of measurement per target (default 10)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per target (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="runs of each service row, each after one of hello (default 3)"
+    )
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON results file")
@@ -384,8 +393,9 @@ def main(argv: list[str] | None = None) -> int:
         f"wrk -t{args.threads} -c{args.connections}, {args.warmup}s warm-up then {args.duration}s per target; "
         f"gunicorn {gunicorn_conf.workers} × {gunicorn_conf.worker_class} worker(s), {gunicorn_conf.threads} "
         f"thread(s) each; Accept-Encoding: {ACCEPT_ENCODING}; the service with rate limits on in Redis "
-        f"({BENCH_RATE_LIMIT}) and sessions in Redis; each service row's ratios are against hello measured "
-        "again just before it (1s warm-up)"
+        f"({BENCH_RATE_LIMIT}) and sessions in Redis; each service row is measured in {args.rounds} rounds of "
+        f"{_each(args)}s, each just after a {_each(args)}s run of hello, and its ratios are against those hello "
+        "runs (rates and CPU over every round; p50 and p99 the median round's)"
     )
     logs = Path(tempfile.mkdtemp(prefix="bench-"))
     results: list[Result] = []
@@ -405,9 +415,15 @@ def main(argv: list[str] | None = None) -> int:
         server = servers.enter_context(serving(app_spec, env, logs / f"{args.service}.log"))
 
         def paired(name: str, path: str, script: Path | None = None, **headers: str) -> None:
-            # hello again just before (warm already, so a short warm-up): each ratio is taken side by side
-            reference = measure("hello", hello, "/", args, warmup=1)
-            result = measure(name, server, path, args, script, **headers)
+            # hello and the row in turn, round after round: this machine's speed drifts within seconds, so
+            # each ratio comes from runs taken side by side, and several rounds average out what one run hits.
+            hellos, runs = [], []
+            for round_ in range(args.rounds):
+                warm = round_ == 0  # hello is warm already; the row's first run is warmed up as usual
+                hellos.append(measure("hello", hello, "/", args, warmup=1 if warm else 0, duration=_each(args)))
+                warmup = None if warm else 0
+                runs.append(measure(name, server, path, args, script, warmup=warmup, duration=_each(args), **headers))
+            reference, result = report.combined(hellos), report.combined(runs)
             result.reference_rps, result.reference_cpu_ms = reference.requests_per_second, reference.cpu_ms
             results.append(result)
 

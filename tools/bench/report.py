@@ -6,6 +6,7 @@ Standard library only, so its tests run in plain ``nox``; ``bench.py`` drives th
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,24 @@ def status_counts(metrics: str) -> dict[str, int]:
 def fallback_counts(metrics: str) -> dict[str, int]:
     """Times each store (``session``, ``ratelimit``) fell back to memory because Redis did not answer."""
     return _counts(metrics, "govuk_store_fallbacks_total", "store")
+
+
+def combined(runs: Sequence[Result]) -> Result:
+    """One row from several runs of one target: requests and errors summed, the mean rate, CPU per request
+    over all of them, and the median run's p50 and p99 (a run's percentiles cannot be merged exactly)."""
+    first = runs[0]
+    requests = sum(run.requests for run in runs)
+    cpu_seconds = sum(run.cpu_ms * run.requests for run in runs) / 1000
+    return Result(
+        first.name,
+        first.path,
+        statistics.mean(run.requests_per_second for run in runs),
+        statistics.median(run.p50_ms for run in runs),
+        statistics.median(run.p99_ms for run in runs),
+        requests,
+        sum(run.errors for run in runs),
+        cpu_seconds * 1000 / max(requests, 1),
+    )
 
 
 def add_ratios(results: Sequence[Result]) -> None:

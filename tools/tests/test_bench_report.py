@@ -107,6 +107,19 @@ def test_a_row_with_hello_measured_just_before_it_is_taken_against_that() -> Non
     assert "| 1.00 | 0.60 | 0.60 | ≥ 0.6× |" in "\n".join(report.ratio_table(results))
 
 
+def test_rounds_combine_into_one_row_weighting_cpu_by_requests_and_taking_the_median_percentiles() -> None:
+    runs = [
+        Result("start page", "/", 300.0, 20.0, 60.0, 900, 1, 2.0),
+        Result("start page", "/", 400.0, 10.0, 40.0, 1200, 0, 1.0),
+        Result("start page", "/", 500.0, 30.0, 90.0, 1500, 2, 1.2),
+    ]
+    row = report.combined(runs)
+    assert (row.name, row.path, row.requests, row.errors) == ("start page", "/", 3600, 3)
+    assert row.requests_per_second == 400.0
+    assert (row.p50_ms, row.p99_ms) == (20.0, 60.0)
+    assert row.cpu_ms == pytest.approx((1.8 + 1.2 + 1.8) * 1000 / 3600)  # 4.8 s of CPU over 3,600 requests
+
+
 def test_a_row_without_cpu_has_no_cpu_ratio() -> None:
     results = [_result("hello", 0.5), _result("floor", 0.0)]
     report.add_ratios(results)
