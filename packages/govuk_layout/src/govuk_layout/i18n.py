@@ -74,10 +74,9 @@ def _select_locale() -> Locale:
 
 def current_language() -> str:
     """The language this request's page is in, for ``<html lang>``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.extensions["babel"].locale_selector is _select_locale:
+    if get_babel().locale_selector is _select_locale:
         # Flask-Babel would ask our selector: asked directly, a page from the page cache, which translates
-        # nothing, never sets up Flask-Babel's per-request state (about a tenth of its CPU).
+        # nothing, never sets up Flask-Babel's per-request state.
         return _locale(select_language()).language
     locale = get_locale()
     return locale.language if locale is not None else _languages()[0]

@@ -53,7 +53,7 @@ def question(slug: str) -> Response | tuple[str, int]:
     progress = journey.progress()
     if progress.submitted:
         if steps.previous(current) is not None:
-            return redirect(url_for("request_access.confirmation"))
+            return redirect(_url("request_access.confirmation"))
         journey.start_again()  # the first question after a submit begins a new request
         progress = journey.progress()
     missing = steps.first_unanswered(progress.answers, before=current)
@@ -81,7 +81,7 @@ def question(slug: str) -> Response | tuple[str, int]:
         journey.save(current, current.stored(form))
         after = None if changing else steps.following(current)
         after = after or steps.first_unanswered(journey.progress().answers)
-        return redirect(_question_url(after) if after else url_for("request_access.check_answers"))
+        return redirect(_question_url(after) if after else _url("request_access.check_answers"))
     html = render_template("question.html", form=form, question=current, back_url=back)
     return html, 400 if form.errors else 200
 
@@ -123,7 +123,7 @@ def _summary_for(steps: journey.Journey, language: str, script_root: str) -> _Su
 def check_answers() -> Response | str:
     progress = journey.progress()
     if progress.submitted:
-        return redirect(url_for("request_access.confirmation"))
+        return redirect(_url("request_access.confirmation"))
     steps, given = journey.current(), progress.answers
     missing = steps.first_unanswered(given)
     if missing is not None:
@@ -157,12 +157,12 @@ def _submit(steps: journey.Journey, given: Mapping[str, str]) -> Response:
         current_app.logger.warning("request not stored: %s", error)
         raise ServiceUnavailable() from error
     journey.mark_submitted(stored)
-    return redirect(url_for("request_access.confirmation"))
+    return redirect(_url("request_access.confirmation"))
 
 
 @bp.get("/confirmation")
 def confirmation() -> Response | str:
     reference = journey.progress().submitted
     if reference is None:
-        return redirect(url_for("start.index"))
+        return redirect(_url("start.index"))
     return render_template("confirmation.html", reference=reference)
