@@ -46,6 +46,7 @@ def test_the_image_defaults_are_two_head_reading_gthread_workers_of_four_threads
     worker = "govuk_layout.gunicorn_worker.HeadReadingWorker"  # gthread's subclass (test_gunicorn_server.py)
     assert (config["worker_class"], config["workers"], config["threads"]) == (worker, "2", "4")
     assert config["accesslog"] == "None"  # the app logs one JSON line per request itself
+    assert config["reuse_port"] == "True"  # a listening socket per worker (test_gunicorn_server.py)
 
 
 def test_the_metrics_hooks_are_wired() -> None:

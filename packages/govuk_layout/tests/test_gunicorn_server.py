@@ -7,9 +7,11 @@ own error responses (which never reach the app) do not echo the request.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,7 +101,9 @@ class SlowClients:
 
 
 def test_probes_and_pages_answer_within_a_second_while_50_slow_clients_are_connected(server: str) -> None:
-    for _ in range(4):  # each worker renders its first page once (templates, the chrome) before the clock runs
+    # Each worker renders its first page (templates, the chrome) before the clock runs: a new connection goes to
+    # either worker by its hash, so 16 leave one without any 1 time in 32,768.
+    for _ in range(16):
         with requests.get(server + "/cookies", timeout=30) as response:
             assert response.status_code == 200
     with SlowClients(server, count=50, interval=2) as slow:
@@ -128,6 +132,44 @@ def test_a_head_sent_in_pieces_and_pipelined_requests_are_each_answered(server: 
         while chunk := connection.recv(65536):
             answers += chunk
     assert answers.count(b"HTTP/1.1 200 OK\r\n") == 3, answers[:500]
+
+
+LISTEN, ESTABLISHED = "0A", "01"  # the kernel's TCP states, as /proc/net/tcp writes them
+
+
+def _sockets(port: int, state: str) -> set[str]:
+    """The inodes of the loopback IPv4 sockets whose local port is ``port``, in ``state``."""
+    rows = (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    return {row[9] for row in rows if int(row[1].rsplit(":", 1)[1], 16) == port and row[3] == state}
+
+
+def _holders(inodes: set[str]) -> Counter[int]:
+    """How many of ``inodes`` each process holds open."""
+    held: Counter[int] = Counter()
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        with contextlib.suppress(OSError):  # a process or descriptor that has gone
+            target = os.readlink(fd)
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                held[int(fd.parts[2])] += 1
+    return held
+
+
+def test_each_worker_listens_on_its_own_socket_and_takes_its_share_of_a_burst_of_connections(server: str) -> None:
+    """One shared socket let whichever worker woke first accept a burst (3 of 32 to one, 29 to the other)."""
+    port, workers = _port(server), 2  # the image's default
+    assert len(_sockets(port, LISTEN)) == workers
+    burst = [socket.create_connection((HOST, port), timeout=5) for _ in range(32)]
+    try:
+        for connection in burst:
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        for connection in burst:
+            assert connection.recv(12) == b"HTTP/1.1 200"
+        held = _holders(_sockets(port, ESTABLISHED) - {"0"})
+    finally:
+        for connection in burst:
+            connection.close()
+    assert sum(held.values()) == 32 and len(held) == workers, held
+    assert min(held.values()) >= 4, held  # hashed evenly: fewer than 4 of 32 happens about once in 200,000
 
 
 def _chunks(body: bytes, size: int = 65536) -> Iterator[bytes]:

@@ -27,6 +27,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # GUNICORN_HEAD_TIMEOUT (seconds, default 10) closes a connection whose head is not complete by then.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "govuk_layout.gunicorn_worker.HeadReadingWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel hashes new connections across them.
+# On one shared socket, whichever worker woke first took a burst: 32 connections opened at once split as badly as
+# 3 to 29, or all 32 to one worker, leaving a core idle and the busy worker's requests waiting twice as long.
+reuse_port = True
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = None  # the app logs one JSON line per request itself
