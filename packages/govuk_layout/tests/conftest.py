@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from govuk_layout import GovukLayout
-from govuk_layout.testing import TEST_CONFIG, FormClient, form_client
+from govuk_layout.testing import TEST_CONFIG, FormClient, form_client, processes
 
 BASE_CONFIG = {
     **TEST_CONFIG,
@@ -76,6 +76,13 @@ def gunicorn_env(redis_url: str) -> dict[str, str]:
         "SECRET_KEY": "test-secret-key-with-enough-length",
         "REDIS_URL": redis_url,
     }
+
+
+@pytest.fixture(scope="session")
+def rediss_url(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test Redis over TLS only (``rediss://``), as Cloud Platform's ElastiCache takes connections."""
+    with processes.rediss(tmp_path_factory.mktemp("rediss"), redis_url) as url:
+        yield url
 
 
 @pytest.fixture

