@@ -14,6 +14,7 @@ from flask import Flask, g, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
 
 from govuk_layout import Answer, page_cache, render_page
 from govuk_layout.testing import comparable, csrf_token, form_client
@@ -34,47 +35,47 @@ def _app(make_app: Callable[..., Flask], **config: object) -> Flask:
     own = app.jinja_env.from_string(OWN_PAGE)
 
     @app.route("/own", methods=["GET", "POST"])
-    def own_page() -> str:
+    def own_page() -> Response:
         return render_page(own)
 
     @app.get("/own/missing")
-    def missing() -> tuple[str, int]:
+    def missing() -> tuple[Response, int]:
         return render_page(own, extra="Not found"), 404
 
     @app.get("/own/early-token")
-    def early_token() -> str:
+    def early_token() -> Response:
         token = generate_csrf()  # as a form built before the render: its token is this request's, never kept
         return render_page(own, extra=token)
 
     @app.get("/own/request-id")
-    def request_id() -> str:
+    def request_id() -> Response:
         return render_page(own, extra=g.request_id)
 
     @app.get("/own/answers")
-    def answers() -> str:
+    def answers() -> Response:
         session["answer"] = "Jo Bloggs"
         return render_page(own)
 
     @app.get("/own/no-answers-shown")
-    def no_answers_shown() -> str:
+    def no_answers_shown() -> Response:
         session["answer"] = "Jo Bloggs"
         return render_page(own, reads_answers=False)
 
     shown = app.jinja_env.from_string(ANSWER_PAGE)
 
     @app.get("/own/answer")
-    def answer() -> str:
+    def answer() -> Response:
         # Neither is in the URL (which a page may show): the label stands for anything a view gives beside an answer.
         label, given = request.headers["X-Label"], request.headers["X-Answer"]
         return render_page(shown, reads_answers=False, label=label, answer=Answer(given))
 
     @app.get("/own/answer-beside-a-date")
-    def beside_a_date() -> str:
+    def beside_a_date() -> Response:
         when = datetime.date(2030, 3, 4)  # no key holds a date
         return render_page(shown, reads_answers=False, label=when, answer=Answer(request.args["answer"]))
 
     @app.get("/own/answer-as-a-name")
-    def as_a_name() -> str:
+    def as_a_name() -> Response:
         return render_page(shown, reads_answers=False, label="Names", answer={Answer(request.args["answer"]): 1})
 
     return app

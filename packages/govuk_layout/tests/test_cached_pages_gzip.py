@@ -10,6 +10,7 @@ from collections.abc import Callable
 import brotli
 from flask import Flask
 from werkzeug.test import TestResponse
+from werkzeug.wrappers import Response
 
 from govuk_layout import page_cache, render_page
 from govuk_layout.testing import csrf_token, form_client, without_per_request_values
@@ -72,8 +73,10 @@ def test_a_view_that_changes_the_page_gets_the_hooks_compression(make_app: Calla
     own = app.jinja_env.from_string('{% extends "govuk_layout/base.html" %}{% block content %}Own{% endblock %}')
 
     @app.get("/wrapped")
-    def wrapped() -> str:
-        return render_page(own) + "<!-- added by the view -->"
+    def wrapped() -> Response:
+        page = render_page(own)
+        page.set_data(page.get_data() + b"<!-- added by the view -->")
+        return page
 
     client = app.test_client()
     client.get("/wrapped")

@@ -24,7 +24,7 @@ def _choice() -> str | None:
     return consent.ESSENTIAL if request.form.get("cookies") == "hide" else None
 
 
-def cookies() -> Response | tuple[str, int]:
+def cookies() -> Response | tuple[str | Response, int]:
     if request.method == "POST":
         choice = _choice()
         from_banner = request.form.get("source") == "banner"
@@ -43,12 +43,12 @@ def cookies() -> Response | tuple[str, int]:
     return render_page("govuk_layout/pages/cookies.html", reads_answers=False, error=None), 200
 
 
-def accessibility() -> str:
+def accessibility() -> Response:
     # Shows no one's data, whatever the session holds: from the page cache.
     return render_page("govuk_layout/pages/accessibility.html", reads_answers=False)
 
 
-def privacy() -> str:
+def privacy() -> Response:
     # As accessibility().
     return render_page("govuk_layout/pages/privacy.html", reads_answers=False)
 

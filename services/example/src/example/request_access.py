@@ -45,7 +45,7 @@ def _url_at(script_root: str, endpoint: str, slug: str | None, change: bool) -> 
 
 
 @bp.route("/<slug>", methods=["GET", "POST"])
-def question(slug: str) -> Response | tuple[str, int]:
+def question(slug: str) -> Response | tuple[str | Response, int]:
     steps = journey.current()
     current = steps.by_slug.get(slug)
     if current is None:

@@ -1,6 +1,7 @@
 """The start page."""
 
 from flask import Blueprint
+from werkzeug.wrappers import Response
 
 from govuk_layout import render_page
 
@@ -8,6 +9,6 @@ bp = Blueprint("start", __name__)
 
 
 @bp.get("/")
-def index() -> str:
+def index() -> Response:
     # The same for every visitor (no answers shown): rendered once per language and cookie choice.
     return render_page("start.html", reads_answers=False)

@@ -25,7 +25,7 @@ def _find(reference: str) -> AccessRequest | None:
 
 @bp.route("", methods=["GET", "POST"])
 @no_store
-def lookup() -> Response | tuple[str, int]:
+def lookup() -> Response | tuple[str | Response, int]:
     if request.method == "GET":  # the empty form, the same for everyone: from the page cache
         return render_page("status.html", context=_empty_form, reads_answers=False), 200
     form = forms.StatusForm()

@@ -36,7 +36,7 @@ def write_certificates(folder: Path) -> tuple[Path, Path, Path]:
     Shaped as a public authority's are (key usages, key identifiers), so the strict checks of Python 3.13's
     default context accept them.
     """
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     ca_public = ca_key.public_key()
     ca = (
