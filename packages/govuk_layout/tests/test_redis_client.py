@@ -3,16 +3,21 @@ staying in step, recovery."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis
-from flask import Flask, session
+import requests
+from flask import Flask, Response, session
 from prometheus_client import REGISTRY
 
+from govuk_layout import GovukLayout
 from govuk_layout.limits import get_limiter
 from govuk_layout.redis_client import SharedRedis, shared_redis
+from govuk_layout.testing.processes import gunicorn
 
 
 @pytest.fixture
@@ -70,6 +75,35 @@ def _fallbacks(store: str) -> float:
     return REGISTRY.get_sample_value("govuk_store_fallbacks_total", {"store": store}) or 0.0
 
 
+def _answer_pages(app: Flask) -> None:
+    """A page that stores an answer in the session, and one that shows it."""
+
+    @app.post("/answer")
+    def answer() -> str:
+        session["answer"] = "kept"
+        return "saved"
+
+    @app.get("/read")
+    def read() -> str:
+        return str(session.get("answer", ""))
+
+
+def served_app() -> Flask:
+    """What each gunicorn worker loads below: the layout, configured from the environment, and the answer pages;
+    each response names the worker that made it."""
+    app = Flask("redis_under_gunicorn")
+    app.config["WTF_CSRF_ENABLED"] = False  # the answer is posted without a form
+    GovukLayout(app)
+    _answer_pages(app)
+
+    @app.after_request
+    def worker(response: Response) -> Response:
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
+
+    return app
+
+
 @pytest.fixture(params=["redis", "rediss"])
 def url(request: pytest.FixtureRequest) -> str:
     """The test Redis, plain and over TLS (production's ``rediss://``): every test below runs on both."""
@@ -87,16 +121,7 @@ def shared_app(make_app: Callable[..., Flask], url: str) -> Iterator[Flask]:
         REDIS_URL=url,
         WTF_CSRF_ENABLED=False,
     )
-
-    @app.post("/answer")
-    def answer() -> str:
-        session["answer"] = "kept"
-        return "saved"
-
-    @app.get("/read")
-    def read() -> str:
-        return str(session.get("answer", ""))
-
+    _answer_pages(app)
     yield app
     shared_redis(app, url).close()
 
@@ -145,3 +170,21 @@ def test_over_tls_a_certificate_no_trusted_authority_signed_is_refused(rediss_ur
     with pytest.raises(redis.ConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
         untrusted.call(("PING",))
     untrusted.close()
+
+
+def test_forked_gunicorn_workers_keep_sessions_and_count_limits_over_tls(
+    gunicorn_env: dict[str, str], rediss_url: str, tmp_path: Path
+) -> None:
+    """The image's gunicorn (two forked workers) on production's rediss://: each worker makes its own TLS
+    connections, reads the session the other wrote, and never falls back."""
+    env = {**gunicorn_env, "REDIS_URL": rediss_url, "GOVUK_SECURE_COOKIES": "false"}  # plain http here
+    args = ["--config", "python:govuk_layout.gunicorn_conf", "--chdir", str(Path(__file__).parent)]
+    log = tmp_path / "gunicorn.log"
+    with gunicorn("test_redis_client:served_app()", log, env=env, args=args, ready="/healthz") as server:
+        saved = requests.post(server.url + "/answer", timeout=10)
+        assert saved.status_code == 200
+        # A new connection each: the kernel spreads them over both workers (one in 32,768 misses one).
+        reads = [requests.get(server.url + "/read", cookies=saved.cookies, timeout=10) for _ in range(16)]
+    assert [read.text for read in reads] == ["kept"] * 16
+    assert len({read.headers["X-Worker"] for read in reads}) == 2
+    assert "falling back" not in log.read_text()
