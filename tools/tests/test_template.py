@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from tools import new_service
 
@@ -70,3 +72,15 @@ def keys(tree: Any, prefix: str = "") -> set[str]:
 def test_the_example_chart_values_set_every_key_the_template_sets(rendered: Path, name: str) -> None:
     ours, template = (yaml.safe_load((root / name).read_text()) for root in (ROOT, rendered))
     assert keys(template) <= keys(ours), f"{name} lacks {sorted(keys(template) - keys(ours))}"
+
+
+@pytest.mark.parametrize("where", ["example", "rendered"])
+def test_a_service_takes_gunicorn_from_govuk_layouts_extra(rendered: Path, where: str) -> None:
+    # govuk-layout's worker needs one gunicorn major; a service naming gunicorn itself could ask for another.
+    root = ROOT if where == "example" else rendered
+    project = tomllib.loads((root / "services" / NAME / "pyproject.toml").read_text())
+    requirements = [Requirement(line) for line in project["project"]["dependencies"]]
+    assert "gunicorn" not in {requirement.name for requirement in requirements}
+    layout = next(requirement for requirement in requirements if requirement.name == "govuk-layout")
+    assert "gunicorn" in layout.extras
+    assert "gunicorn" in project["tool"]["poetry"]["dependencies"]["govuk-layout"]["extras"]
