@@ -7,14 +7,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
-from importlib import metadata
 from pathlib import Path
 
 import pytest
 import requests
-from packaging.requirements import Requirement
-from packaging.version import Version
 
 from govuk_layout.testing.processes import gunicorn
 
@@ -86,13 +82,3 @@ def test_each_worker_leaves_the_loaded_app_out_of_garbage_collection(tmp_path: P
     with gunicorn("frozen:app", tmp_path / "gunicorn.log", env=env, args=args) as server:
         frozen = int(requests.get(server.url + "/", timeout=5).text)
     assert frozen > 1000  # the worker's modules and app, frozen once it had loaded them
-
-
-def test_the_gunicorn_extra_is_the_one_major_the_worker_is_tested_on() -> None:
-    # HeadReadingWorker builds on gthread's internals: the extra admits the gunicorn these tests run, no other major.
-    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    (requirement,) = (Requirement(line) for line in project["project"]["optional-dependencies"]["gunicorn"])
-    installed = Version(metadata.version("gunicorn"))
-    assert requirement.name == "gunicorn" and installed in requirement.specifier
-    assert f"{installed.major - 1}.99" not in requirement.specifier
-    assert f"{installed.major + 1}.0" not in requirement.specifier
