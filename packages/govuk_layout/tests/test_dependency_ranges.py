@@ -19,6 +19,33 @@ def _requirement(name: str, extra: str | None) -> Requirement:
     return requirement
 
 
+def neighbouring_lines(installed: Version, line: str) -> list[Version]:
+    """A late release of the release line before ``installed``'s, where there is one, and the first of the next."""
+    major, minor = installed.major, installed.minor
+    if line == "major":
+        below = f"{major - 1}.99" if major else None
+        above = f"{major + 1}.0"
+    elif minor:
+        below, above = f"{major}.{minor - 1}.99", f"{major}.{minor + 1}.0"
+    else:  # the first minor of its major: the line before is the previous major's last
+        below, above = (f"{major - 1}.99.99" if major else None), f"{major}.1.0"
+    return [Version(version) for version in (below, above) if version]
+
+
+@pytest.mark.parametrize(
+    ("installed", "line", "expected"),
+    [
+        ("23.0.0", "major", ["22.99", "24.0"]),
+        ("0.4.1", "major", ["1.0"]),
+        ("0.8.0", "minor", ["0.7.99", "0.9.0"]),
+        ("1.0.2", "minor", ["0.99.99", "1.1.0"]),
+        ("0.0.5", "minor", ["0.1.0"]),
+    ],
+)
+def test_neighbouring_lines_are_valid_at_every_line(installed: str, line: str, expected: list[str]) -> None:
+    assert neighbouring_lines(Version(installed), line) == [Version(version) for version in expected]
+
+
 @pytest.mark.parametrize(
     ("name", "extra", "line"),
     [
@@ -31,10 +58,5 @@ def _requirement(name: str, extra: str | None) -> Requirement:
 def test_the_range_is_the_release_line_under_test(name: str, extra: str | None, line: str) -> None:
     specifier = _requirement(name, extra).specifier
     installed = Version(metadata.version(name))
-    major, minor = installed.major, installed.minor
-    if line == "major":
-        neighbours = (f"{major - 1}.99", f"{major + 1}.0")
-    else:
-        neighbours = (f"{major}.{minor - 1}.99", f"{major}.{minor + 1}.0")
     assert installed in specifier
-    assert not any(version in specifier for version in neighbours)
+    assert not any(version in specifier for version in neighbouring_lines(installed, line))
