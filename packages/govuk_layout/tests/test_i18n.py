@@ -178,6 +178,40 @@ def test_dates_per_language(make_app: Callable[..., Flask]) -> None:
         assert i18n.govuk_date("2031-12-25") == "25 Rhagfyr 2031"
 
 
+@pytest.mark.parametrize(
+    ("typed", "english_only", "bilingual"),
+    [
+        ("3", 3, 3),
+        ("03", 3, 3),
+        (" 12 ", 12, 12),
+        ("March", 3, 3),
+        ("mar", 3, 3),
+        ("MAR.", 3, 3),
+        ("Sept", 9, 9),  # the British abbreviation, beside CLDR's "Sep"
+        ("sep", 9, 9),
+        ("Mawrth", None, 3),
+        ("maw", None, 3),
+        ("chw", None, 2),  # Welsh has two abbreviations for some months: both are read
+        ("Chwef", None, 2),
+        ("Gorffennaf", None, 7),
+        ("Mai", None, 5),
+        ("13", None, None),
+        ("0", None, None),
+        ("003", None, None),
+        ("Janury", None, None),
+        ("", None, None),
+        ("٣", None, None),  # a digit, but not one GOV.UK's numeric keyboard types
+        ("3.", None, None),
+    ],
+)
+def test_a_month_is_read_as_typed_in_the_apps_languages(
+    make_app: Callable[..., Flask], typed: str, english_only: int | None, bilingual: int | None
+) -> None:
+    for app, expected in ((make_app(), english_only), (make_app(**BILINGUAL), bilingual)):
+        with app.test_request_context("/"):
+            assert i18n.month_number(typed) == expected
+
+
 def test_config_text_comes_from_the_apps_catalogue(make_app: Callable[..., Flask], tmp_path: Path) -> None:
     catalog = Catalog(locale="cy")
     catalog.add("Apply for a thing", "Gwneud cais am rywbeth")

@@ -155,6 +155,19 @@ def test_validation_messages(
         _assert_error(response, message, anchor)
 
 
+@pytest.mark.parametrize(
+    ("typed", "month"), [("3", "March"), ("March", "March"), ("sept.", "September"), ("Mawrth", "March")]
+)
+def test_a_month_can_be_typed_as_its_name(
+    client: FlaskClient, post_form: Callable[..., TestResponse], typed: str, month: str
+) -> None:
+    year = str(future_date().year + 1)
+    _answer_up_to(post_form, "start-date")
+    with post_form("/request/start-date", {"start_date": ["4", typed, year]}) as response:
+        assert response.status_code == 302
+    assert f"4 {month} {year}" in client.get("/request/check-answers").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("name", ["Siân O’Neill-Jones", "José Ñúñez", "J. R. R. Tolkien", "Zoë d'Arc", "王小明"])
 def test_names_in_any_script_are_accepted(post_form: Callable[..., TestResponse], name: str) -> None:
     with post_form("/request/full-name", {"full_name": name}) as response:

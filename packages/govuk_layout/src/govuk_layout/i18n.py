@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, format_date, get_babel, get_locale, get_translations
@@ -151,6 +151,34 @@ def govuk_date(value: datetime.date | str) -> str:
     if isinstance(value, str):
         value = datetime.date.fromisoformat(value)
     return str(format_date(value, GOVUK_DATE))
+
+
+def month_number(text: str) -> int | None:
+    """A month as a visitor may type it in a date input, or None: its number (``3``, ``03``), or its name or
+    abbreviation in any of the app's languages, in any case, with or without a full stop (``March``, ``mar``,
+    ``Sept.``, ``Mawrth``), as GOV.UK's date input guidance asks services to accept."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 2:
+        return int(text) if 1 <= int(text) <= 12 else None
+    return _month_names(tuple(_languages())).get(text.removesuffix(".").casefold())
+
+
+@functools.cache
+def _month_names(languages: tuple[str, ...]) -> dict[str, int]:
+    """CLDR's names and abbreviations of the months in ``languages`` and their British forms ("Sept"), casefolded;
+    a name two months share is left out, so a name never stands for the wrong month."""
+    months: dict[str, set[int]] = {}
+    for code in languages:
+        for name in (code, f"{code}_GB"):
+            try:
+                locale = Locale.parse(name)
+            except UnknownLocaleError:  # a language with no British form
+                continue
+            for context in locale.months.values():
+                for width in ("wide", "abbreviated"):
+                    for number, month in context[width].items():
+                        months.setdefault(month.casefold(), set()).add(number)
+    return {month: numbers.pop() for month, numbers in months.items() if len(numbers) == 1}
 
 
 def init_app(app: Flask) -> None:

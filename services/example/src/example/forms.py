@@ -13,10 +13,11 @@ from wtforms import Field, Form, RadioField, SelectChoice, StringField, TextArea
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from example.model import is_government_email, normalise_reference
+from govuk_layout.i18n import month_number
 from govuk_layout.widgets import GovDateInput, GovRadioInput, GovTextArea, GovTextInput
 
 DECISION_REASON_MAX = 500
-_DAY_OR_MONTH = re.compile(r"[0-9]{1,2}")
+_DAY = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
 
 
@@ -61,7 +62,8 @@ def _missing_parts(name: str, missing: tuple[str, ...]) -> str:
 
 
 class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
-    """A day/month/year date with the GOV.UK date input's error messages.
+    """A day/month/year date with the GOV.UK date input's error messages. The month may be typed as a name or
+    an abbreviation in English or Welsh ("March", "mar", "Mawrth"), as GOV.UK's guidance asks.
 
     Always hands the widget exactly three parts: govuk-frontend-wtf's GovDateInput
     unpacks three and would fail with a 500 on a tampered post. Messages name the date
@@ -102,17 +104,18 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
         self.raw_data = parts
         missing = tuple(unit for unit, part in zip(("day", "month", "year"), parts, strict=True) if not part)
         day, month, year = parts
+        number = month_number(month)  # a number, or a month's name in either language ("Mar", "Mawrth")
         if missing:
             self.problem = _missing_parts(self._name, missing)
-        elif not (_DAY_OR_MONTH.fullmatch(day) and _DAY_OR_MONTH.fullmatch(month) and _YEAR.fullmatch(year)):
+        elif not (_DAY.fullmatch(day) and number and _YEAR.fullmatch(year)):
             self.problem = (
                 gettext("Year must include 4 numbers")
-                if _DAY_OR_MONTH.fullmatch(day) and _DAY_OR_MONTH.fullmatch(month) and year.isascii() and year.isdigit()
+                if _DAY.fullmatch(day) and number and year.isascii() and year.isdigit()
                 else self._not_real()
             )
         else:
             try:
-                self.data = datetime.date(int(year), int(month), int(day))
+                self.data = datetime.date(int(year), number, int(day))
             except ValueError:
                 self.problem = self._not_real()
 
