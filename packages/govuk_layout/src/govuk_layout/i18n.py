@@ -171,7 +171,7 @@ def _month_names(languages: tuple[str, ...]) -> dict[str, int]:
     for code in languages:
         for name in (code, f"{code}_GB"):
             try:
-                locale = Locale.parse(name)
+                locale = _locale(name)
             except UnknownLocaleError:  # a language with no British form
                 continue
             for context in locale.months.values():
