@@ -132,6 +132,42 @@ def test_static_files_carry_the_security_headers(client: FlaskClient, page: str)
         assert "Content-Security-Policy" in response.headers
 
 
+@pytest.mark.parametrize(
+    ("base_url", "proto", "hsts"),
+    [
+        ("http://localhost", None, False),
+        ("https://localhost", None, True),
+        ("http://localhost", "https", True),  # the ingress received it over https
+        ("http://localhost", "http", False),
+    ],
+)
+def test_static_files_send_hsts_only_over_https(
+    client: FlaskClient, page: str, base_url: str, proto: str | None, hsts: bool
+) -> None:
+    """As pages do: RFC 6797 (section 7.2) forbids the header over plain http."""
+    headers = {"X-Forwarded-Proto": proto} if proto else {}
+    for url in _linked(page).values():
+        with client.get(url, base_url=base_url, headers=headers) as response:
+            assert response.status_code == 200, url
+            assert ("Strict-Transport-Security" in response.headers) is hsts, url
+            assert len(response.headers.getlist("Strict-Transport-Security")) <= 1
+
+
+def test_static_files_are_not_offered_to_other_sites(client: FlaskClient, page: str) -> None:
+    """No Access-Control-Allow-Origin: the pages load them from their own origin, and another site may not.
+
+    Cross-Origin-Resource-Policy stops other sites embedding them, but not reading them through CORS
+    (a font in their stylesheet, a fetch): GDS Transport is licensed for GOV.UK services only.
+    """
+    with client.get(_css_url(page)) as response:
+        font = re.search(r"url\(([^)]+\.woff2)\)", response.get_data(as_text=True))
+    assert font is not None
+    for url in [*_linked(page).values(), urljoin(_css_url(page), font[1])]:
+        with client.get(url, headers={"Origin": "https://elsewhere.example"}) as response:
+            assert response.status_code == 200, url
+            assert "Access-Control-Allow-Origin" not in response.headers, url
+
+
 def test_static_files_are_served_before_flask(app: Flask) -> None:
     """No view, hook or session runs for an asset: WhiteNoise answers it."""
     seen: list[str] = []

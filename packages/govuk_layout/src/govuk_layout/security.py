@@ -23,13 +23,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Request, current_app, redirect, request
+from flask import Flask, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from govuk_layout import analytics, randomness
 
 NONCE_DIRECTIVE = "script-src"
+# Headers RFC 6797 (section 7.2) forbids over plain http.
+HTTPS_ONLY = frozenset({"Strict-Transport-Security"})
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 DENY = "DENY"
 # The headers a view may set for itself; every other security header replaces the view's.
@@ -92,11 +94,10 @@ def _fixed_headers(config: Mapping[str, Any]) -> dict[str, str]:
 
 
 def static_security_headers(config: Mapping[str, Any]) -> dict[str, str]:
-    """The security headers for a static file response, from the app's validated config.
+    """The security headers for a static file response over https, from the app's validated config.
 
-    For static servers that bypass Flask (WhiteNoise's ``add_headers_function``).
-    HSTS is included: browsers ignore it over plain http, and a static server
-    cannot always tell which scheme the ingress received.
+    For static servers that bypass Flask (WhiteNoise, static.py). Those in :data:`HTTPS_ONLY` are
+    sent only when :func:`over_https` says the request came over https, as on pages.
     """
     if not config["GOVUK_SECURITY_HEADERS"]:
         return {}
@@ -123,9 +124,13 @@ def _template_context() -> dict[str, str]:
     return {"cspNonce": csp_nonce()}
 
 
-def _https(current: Request) -> bool:
-    # As Flask-Talisman decided: the request is https, or says the ingress received it over https.
-    return current.is_secure or current.environ.get("HTTP_X_FORWARDED_PROTO") == "https"
+def over_https(environ: Mapping[str, Any]) -> bool:
+    """Whether the request came over https: its scheme, or the ingress's X-Forwarded-Proto.
+
+    As Flask-Talisman decided, the header is believed even without proxy trust: it only decides
+    HSTS and the https redirect, and a browser reads HSTS only over https.
+    """
+    return environ.get("wsgi.url_scheme") == "https" or environ.get("HTTP_X_FORWARDED_PROTO") == "https"
 
 
 class PageHeaders:
@@ -150,7 +155,9 @@ class PageHeaders:
         headers = response.headers
         current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not three
         csp = ("Content-Security-Policy", self.policy.header(getattr(current, "csp_nonce", None)))
-        replaced = [csp, *self.replaced, self.hsts] if self.hsts and _https(current) else [csp, *self.replaced]
+        replaced = (
+            [csp, *self.replaced, self.hsts] if self.hsts and over_https(current.environ) else [csp, *self.replaced]
+        )
         if self._names.isdisjoint(name.lower() for name, _ in headers):  # the usual case: appended at once
             headers[len(headers) :] = [*replaced, *self.defaults]  # a slice: extend() makes a call per header
             return response
@@ -163,7 +170,7 @@ class PageHeaders:
 
 def _force_https() -> Response | None:
     """A ``before_request`` hook: plain http is redirected to the same URL over https (``GOVUK_FORCE_HTTPS``)."""
-    if current_app.debug or _https(request):
+    if current_app.debug or over_https(request.environ):
         return None
     url = request.url
     if url.startswith("http://"):

@@ -4,11 +4,17 @@ Fingerprinted copies (listed in the builder's manifest) are cached by browsers f
 year; their ``.br``/``.gz`` variants were written at build time, so nothing is
 compressed per request. Plain names stay available, revalidated hourly, for links
 that do not go through :meth:`StaticAssets.url` (the web manifest's icons, old pages).
+
+They carry the pages' security headers, HSTS only over https, and no
+Access-Control-Allow-Origin (WhiteNoise's default is ``*``): the pages load them from
+their own origin, and no other site's CORS request may read them. Cross-Origin-Resource-Policy
+does not cover those, and GDS Transport is licensed for GOV.UK services only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 from wsgiref.headers import Headers
@@ -16,7 +22,7 @@ from wsgiref.headers import Headers
 from flask import Flask, current_app
 from whitenoise import WhiteNoise
 
-from govuk_layout import assets
+from govuk_layout import assets, security
 
 EXTENSION_KEY = "govuk_layout.static"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -45,7 +51,9 @@ class StaticAssets:
         self.strict = strict  # an unknown name raises instead of becoming a URL that answers 404
         self.prefix = url_path.rstrip("/") + "/"
         self.manifest = assets.load_manifest(directory)
-        self.extra_headers = dict(extra_headers or {})
+        headers = dict(extra_headers or {})
+        self.extra_headers = {name: value for name, value in headers.items() if name not in security.HTTPS_ONLY}
+        self.https_headers = [(name, value) for name, value in headers.items() if name in security.HTTPS_ONLY]
         self.autorefresh = autorefresh
         self._immutable = {self.prefix + hashed for hashed in self.manifest.values()}
 
@@ -77,8 +85,10 @@ class StaticAssets:
 
     def wrap(self, application: WSGIApp) -> WhiteNoise:
         """WSGI middleware answering the asset URLs itself and passing everything else to ``application``."""
-        middleware = WhiteNoise(
+        middleware = _WhiteNoise(
             application,
+            self.https_headers,
+            allow_all_origins=False,
             autorefresh=self.autorefresh,
             max_age=PLAIN_MAX_AGE,
             immutable_file_test=self.is_immutable,
@@ -87,6 +97,25 @@ class StaticAssets:
         if self.autorefresh or self.directory.is_dir():  # not installed yet: Flask's static route answers 404
             middleware.add_files(str(self.directory), prefix=self.prefix)
         return middleware
+
+
+class _WhiteNoise(WhiteNoise):  # type: ignore[misc]  # WhiteNoise has no type hints
+    """WhiteNoise, adding per request the headers that only an https response may carry."""
+
+    def __init__(self, application: WSGIApp, https_headers: Sequence[tuple[str, str]], **options: Any) -> None:
+        super().__init__(application, **options)
+        self.https_headers = list(https_headers)
+
+    def serve(self, static_file: Any, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self.https_headers and security.over_https(environ):
+            start_response = partial(_with_headers, start_response, self.https_headers)
+        return WhiteNoise.serve(static_file, environ, start_response)
+
+
+def _with_headers(
+    start_response: Callable[..., Any], extra: list[tuple[str, str]], status: str, headers: list[Any], *exc_info: Any
+) -> Any:
+    return start_response(status, headers + extra, *exc_info)
 
 
 def register(app: Flask, directory: Path, url_path: str, *, extra_headers: Mapping[str, str] | None = None) -> None:
