@@ -15,9 +15,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from example.forms import GovDateField, GovernmentEmail, NotInPast, PersonName, one_newline, strip, today
+from example.forms import GovernmentEmail, NotInPast, PersonName, one_newline, strip, today
 from example.journey import DATE, Question
 from example.model import ORGANISATIONS, organisation_name
+from govuk_layout.fields import GovDateField
 from govuk_layout.i18n import govuk_date
 from govuk_layout.widgets import GovCharacterCount, GovRadioInput, GovTextInput
 

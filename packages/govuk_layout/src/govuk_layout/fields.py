@@ -1,0 +1,100 @@
+"""WTForms fields that follow a GOV.UK pattern's rules and messages, in the page's language (the ``forms`` extra).
+
+The widgets (widgets.py) draw a field; a field here also reads what was typed as the pattern says and
+gives the pattern's error messages, so every service does not write its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from flask_babel import LazyString, gettext
+from wtforms import Field, Form
+from wtforms.validators import StopValidation
+
+from govuk_layout.i18n import month_number
+from govuk_layout.widgets import GovDateInput
+
+_DAY = re.compile(r"[0-9]{1,2}")
+_YEAR = re.compile(r"[0-9]{4}")
+_UNITS = ("day", "month", "year")
+
+
+def _missing_parts(name: str, missing: tuple[str, ...]) -> str:
+    """GOV.UK's "must include a day and month" message, each combination whole so it translates whole."""
+    messages = {
+        ("day",): gettext("%(name)s must include a day", name=name),
+        ("month",): gettext("%(name)s must include a month", name=name),
+        ("year",): gettext("%(name)s must include a year", name=name),
+        ("day", "month"): gettext("%(name)s must include a day and month", name=name),
+        ("day", "year"): gettext("%(name)s must include a day and year", name=name),
+        ("month", "year"): gettext("%(name)s must include a month and year", name=name),
+    }
+    return str(messages[missing])
+
+
+class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
+    """A day, month and year, read and checked as GOV.UK's date input pattern asks.
+
+    - The month may be a number or a month's name or abbreviation in any of ``GOVUK_LANGUAGES``
+      ("3", "March", "mar", "Sept", "Mawrth": :func:`govuk_layout.i18n.month_number`).
+    - Nothing typed: "Enter the <name>"; some parts missing: "<Name> must include a day and year";
+      anything else that is not a date: "<Name> must be a real date"; a year of other than four
+      digits: "Year must include 4 numbers". Each stops the field's other validators.
+    - ``name_in_errors`` names the date in those messages ("Date of birth"): use a lazy string, so it is
+      in the page's language. A validator may read it as ``field.name_in_errors``.
+    - The widget always gets exactly three parts, whatever was posted: govuk-frontend-wtf's
+      ``GovDateInput`` unpacks three, and a tampered post with more or fewer would otherwise be a 500.
+    - ``data`` is a :class:`datetime.date` or None; what was typed is kept in ``raw_data`` and shown again.
+    """
+
+    widget = GovDateInput()
+    raw_data: list[str] | None = None
+    data: datetime.date | None
+
+    def __init__(
+        self, label: str, validators: list[Any] | None = None, *, name_in_errors: str | LazyString, **kwargs: Any
+    ):
+        super().__init__(label, validators, **kwargs)
+        self.name_in_errors = name_in_errors
+        self._problem: str | None = None
+
+    def _not_real(self) -> str:
+        return str(gettext("%(name)s must be a real date", name=str(self.name_in_errors)))
+
+    def _value(self) -> str:
+        return self.data.isoformat() if self.data else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [str(value).strip() for value in valuelist]
+        self.data, self._problem = None, None
+        if not any(parts):
+            self.raw_data = ["", "", ""]
+            return
+        if len(parts) != len(_UNITS):
+            self.raw_data = [*parts, "", "", ""][:3]
+            self._problem = self._not_real()
+            return
+        self.raw_data = parts
+        day, month, year = parts
+        missing = tuple(unit for unit, part in zip(_UNITS, parts, strict=True) if not part)
+        number = month_number(month)
+        if missing:
+            self._problem = _missing_parts(str(self.name_in_errors), missing)
+        elif not (_DAY.fullmatch(day) and number and _YEAR.fullmatch(year)):
+            four_numbers = _DAY.fullmatch(day) and number and year.isascii() and year.isdigit()
+            self._problem = gettext("Year must include 4 numbers") if four_numbers else self._not_real()
+        else:
+            try:
+                self.data = datetime.date(int(year), number, int(day))
+            except ValueError:
+                self._problem = self._not_real()
+
+    def pre_validate(self, form: Form) -> None:
+        if self._problem:
+            raise StopValidation(self._problem)
+        if self.data is None:
+            name = str(self.name_in_errors)
+            raise StopValidation(gettext("Enter the %(name_lower)s", name_lower=name[:1].lower() + name[1:]))

@@ -1,0 +1,95 @@
+"""GovDateField: GOV.UK's date input rules and messages, in the page's language, and no 500 on a tampered post."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from flask import Flask, render_template_string
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, ValidationError
+
+from govuk_layout.fields import GovDateField
+
+NAME = "Date of birth"
+
+
+def _not_2000(form: Form, field: GovDateField) -> None:
+    if field.data and field.data.year == 2000:
+        raise ValidationError(f"{field.name_in_errors} cannot be in 2000")
+
+
+class _Form(Form):  # type: ignore[misc]  # WTForms ships no type hints
+    born = GovDateField("What is your date of birth?", [_not_2000], name_in_errors=NAME)
+
+
+def _posted(*parts: str) -> _Form:
+    return _Form(MultiDict([("born", part) for part in parts]))
+
+
+@pytest.mark.parametrize(
+    ("parts", "date", "error"),
+    [
+        (("4", "3", "2021"), datetime.date(2021, 3, 4), None),
+        ((" 04 ", "03", "2021"), datetime.date(2021, 3, 4), None),
+        (("4", "March", "2021"), datetime.date(2021, 3, 4), None),
+        (("4", "sept.", "2021"), datetime.date(2021, 9, 4), None),
+        (("4", "Mawrth", "2021"), None, "Date of birth must be a real date"),  # Welsh, in an English-only app
+        (("", "", ""), None, "Enter the date of birth"),
+        (("", "3", "2021"), None, "Date of birth must include a day"),
+        (("4", "", ""), None, "Date of birth must include a month and year"),
+        (("", "3", ""), None, "Date of birth must include a day and year"),
+        (("31", "2", "2021"), None, "Date of birth must be a real date"),
+        (("4", "Janury", "2021"), None, "Date of birth must be a real date"),
+        (("4", "13", "2021"), None, "Date of birth must be a real date"),
+        (("x", "3", "2021"), None, "Date of birth must be a real date"),
+        (("4", "3", "21"), None, "Year must include 4 numbers"),
+        (("4", "3", "20211"), None, "Year must include 4 numbers"),
+        (("4", "3", "２０２１"), None, "Date of birth must be a real date"),  # full-width digits are not a year
+        (("4", "3", "2021", "9"), None, "Date of birth must be a real date"),  # tampered: four parts
+        (("4",), None, "Date of birth must be a real date"),  # tampered: one part
+        (("4", "3", "2000"), datetime.date(2000, 3, 4), "Date of birth cannot be in 2000"),  # then its validators
+    ],
+)
+def test_a_date_is_read_and_checked_as_govuk_asks(
+    app: Flask, parts: tuple[str, ...], date: datetime.date | None, error: str | None
+) -> None:
+    with app.test_request_context():  # a month's names are the app's languages'
+        form = _posted(*parts)
+        assert form.validate() is (error is None)
+    assert form.born.data == date
+    assert form.born.errors == ([error] if error else [])
+
+
+def test_nothing_posted_is_enter_the_date(app: Flask) -> None:
+    with app.test_request_context():
+        form = _Form(MultiDict())
+        assert not form.validate()
+    assert form.born.errors == ["Enter the date of birth"]
+
+
+@pytest.mark.parametrize("parts", [("4", "3", "2021", "9"), ("4",), ("4", "3")])
+def test_a_tampered_post_renders_three_inputs_holding_what_was_typed(app: Flask, parts: tuple[str, ...]) -> None:
+    with app.test_request_context():
+        form = _posted(*parts)
+        form.validate()
+        html = render_template_string("{{ form.born() }}", form=form)
+    assert html.count("<input") == 3
+    assert 'id="born-day"' in html and 'value="4"' in html
+    assert "govuk-error-message" in html
+
+
+def test_the_messages_are_in_the_pages_language(make_app: Callable[..., Flask]) -> None:
+    app = make_app(GOVUK_LANGUAGES=["en", "cy"])
+    with app.test_request_context(headers={"Accept-Language": "cy"}):
+        missing = _posted("", "3", "2021")
+        missing.validate()
+        year = _posted("4", "3", "21")
+        year.validate()
+    assert missing.born.errors == ["Rhaid i’r Date of birth gynnwys diwrnod"]
+    assert year.born.errors == ["Rhaid i’r flwyddyn gynnwys 4 rhif"]
+    with app.test_request_context(headers={"Accept-Language": "en"}):  # people type what their document says
+        welsh = _posted("4", "Mawrth", "2021")
+        assert welsh.validate()
+    assert welsh.born.data == datetime.date(2021, 3, 4)
