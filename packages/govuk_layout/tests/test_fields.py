@@ -1,4 +1,4 @@
-"""GovDateField: GOV.UK's date input rules and messages, in the page's language, and no 500 on a tampered post."""
+"""GovDateField and its validators: GOV.UK's date input rules and messages, in the page's language."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import Flask, render_template_string
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, ValidationError
 
-from govuk_layout.fields import GovDateField
+from govuk_layout.fields import GovDateField, InTheFuture, InThePast, uk_today
 
 NAME = "Date of birth"
 
@@ -93,3 +93,55 @@ def test_the_messages_are_in_the_pages_language(make_app: Callable[..., Flask]) 
         welsh = _posted("4", "Mawrth", "2021")
         assert welsh.validate()
     assert welsh.born.data == datetime.date(2021, 3, 4)
+
+
+@pytest.mark.parametrize(
+    ("utc", "uk_date"),
+    [
+        ("2026-06-01T23:30:00+00:00", "2026-06-02"),  # British Summer Time: the UK is a day ahead of UTC's date
+        ("2026-06-01T22:59:00+00:00", "2026-06-01"),
+        ("2026-12-01T23:30:00+00:00", "2026-12-01"),  # winter: the same date
+        ("2026-03-29T00:30:00+00:00", "2026-03-29"),  # the night the clocks go forward
+    ],
+)
+def test_today_is_the_uks_date(utc: str, uk_date: str) -> None:
+    assert uk_today(datetime.datetime.fromisoformat(utc)) == datetime.date.fromisoformat(uk_date)
+
+
+RULES = [
+    (InThePast(), {-1}, "Date of birth must be in the past"),
+    (InThePast(or_today=True), {-1, 0}, "Date of birth must be today or in the past"),
+    (InTheFuture(), {1}, "Date of birth must be in the future"),
+    (InTheFuture(or_today=True), {0, 1}, "Date of birth must be today or in the future"),
+]
+
+
+@pytest.mark.parametrize(("rule", "allowed", "message"), RULES)
+def test_a_date_from_today_gets_govuks_message(
+    app: Flask, rule: InThePast | InTheFuture, allowed: set[int], message: str
+) -> None:
+    class DatedForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
+        born = GovDateField("What is your date of birth?", [rule], name_in_errors=NAME)
+
+    with app.test_request_context():
+        for days in (-400, -1, 0, 1, 400):
+            date = uk_today() + datetime.timedelta(days=days)
+            form = DatedForm(MultiDict([("born", str(date.day)), ("born", str(date.month)), ("born", str(date.year))]))
+            side = (days > 0) - (days < 0)
+            assert form.validate() is (side in allowed), days
+            assert form.born.errors == ([] if side in allowed else [message]), days
+        assert not DatedForm(MultiDict()).validate()  # no date: "Enter the ...", and the rule is not asked
+
+
+def test_the_rules_messages_are_in_welsh(make_app: Callable[..., Flask]) -> None:
+    app = make_app(GOVUK_LANGUAGES=["en", "cy"])
+    yesterday = uk_today() - datetime.timedelta(days=1)
+    parts = [("born", str(yesterday.day)), ("born", str(yesterday.month)), ("born", str(yesterday.year))]
+
+    class DatedForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
+        born = GovDateField("Dyddiad", [InTheFuture(or_today=True)], name_in_errors="dyddiad")
+
+    with app.test_request_context(headers={"Accept-Language": "cy"}):
+        form = DatedForm(MultiDict(parts))
+        assert not form.validate()
+    assert form.born.errors == ["Rhaid i’r dyddiad fod heddiw neu yn y dyfodol"]

@@ -15,6 +15,7 @@ import example
 import govuk_layout
 from example.model import AccessRequest
 from govuk_layout import catalogues
+from govuk_layout.fields import uk_today
 from govuk_layout.testing.processes import ServerProcess
 
 
@@ -29,7 +30,7 @@ def warm_up(server: ServerProcess) -> ServerProcess:
 
 
 def future_date(days: int = 30) -> datetime.date:
-    return datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=days)
+    return uk_today() + datetime.timedelta(days=days)
 
 
 def valid_answers() -> dict[str, dict[str, Any]]:

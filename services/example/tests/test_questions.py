@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from govuk_layout.fields import uk_today
 from govuk_layout.testing.processes import ServerProcess
 
 
@@ -49,7 +50,7 @@ def _assert_error(response: TestResponse, message: str, anchor: str) -> str:
     return page
 
 
-PAST = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=1)
+PAST = uk_today() - datetime.timedelta(days=1)
 NAME_CHARACTERS = "Full name must only include letters, spaces, hyphens, full stops and apostrophes"
 
 
@@ -194,7 +195,7 @@ def test_today_is_accepted_and_newlines_count_once(post_form: Callable[..., Test
     assert len(reason.replace("\r\n", "\n")) == 500
     with post_form("/request/reason", {"reason": reason}) as response:
         assert response.status_code == 302
-    today = datetime.datetime.now(datetime.UTC).date()
+    today = uk_today()
     with post_form(
         "/request/start-date", {"start_date": [f" {today.day} ", f"{today.month:02}", str(today.year)]}
     ) as response:

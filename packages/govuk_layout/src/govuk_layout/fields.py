@@ -1,18 +1,20 @@
-"""WTForms fields that follow a GOV.UK pattern's rules and messages, in the page's language (the ``forms`` extra).
+"""WTForms fields and validators that follow a GOV.UK pattern's rules and messages, in the page's language.
 
 The widgets (widgets.py) draw a field; a field here also reads what was typed as the pattern says and
-gives the pattern's error messages, so every service does not write its own.
+gives the pattern's error messages, so every service does not write its own. Needs the ``forms`` extra.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from abc import ABC, abstractmethod
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString, gettext
 from wtforms import Field, Form
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from govuk_layout.i18n import month_number
 from govuk_layout.widgets import GovDateInput
@@ -20,6 +22,15 @@ from govuk_layout.widgets import GovDateInput
 _DAY = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
 _UNITS = ("day", "month", "year")
+UK = "Europe/London"
+
+
+def uk_today(now: datetime.datetime | None = None) -> datetime.date:
+    """The date in the UK at ``now`` (an aware datetime; by default, now): what a visitor means by "today".
+
+    A server keeps UTC, an hour behind the UK's date in summer between 23:00 and midnight UTC.
+    """
+    return (now or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(UK)).date()
 
 
 def _missing_parts(name: str, missing: tuple[str, ...]) -> str:
@@ -98,3 +109,48 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
         if self.data is None:
             name = str(self.name_in_errors)
             raise StopValidation(gettext("Enter the %(name_lower)s", name_lower=name[:1].lower() + name[1:]))
+
+
+class _FromToday(ABC):
+    """A date on one side of today in the UK (``side``: -1 before, 1 after), or today too with ``or_today``.
+
+    For a :class:`GovDateField`, whose ``name_in_errors`` names the date in the message; no date, no check.
+    """
+
+    side = 0
+
+    def __init__(self, or_today: bool = False) -> None:
+        self.or_today = or_today
+
+    def __call__(self, form: Form, field: GovDateField) -> None:
+        if field.data is None:
+            return
+        days = (field.data - uk_today()).days * self.side
+        if days < 0 or (days == 0 and not self.or_today):
+            raise ValidationError(self.message(str(field.name_in_errors)))
+
+    @abstractmethod
+    def message(self, name: str) -> str:
+        """GOV.UK's message for the date, named ``name``."""
+
+
+class InThePast(_FromToday):
+    """GOV.UK's "must be in the past" (or, with ``or_today``, "must be today or in the past")."""
+
+    side = -1
+
+    def message(self, name: str) -> str:
+        if self.or_today:
+            return str(gettext("%(name)s must be today or in the past", name=name))
+        return str(gettext("%(name)s must be in the past", name=name))
+
+
+class InTheFuture(_FromToday):
+    """GOV.UK's "must be in the future" (or, with ``or_today``, "must be today or in the future")."""
+
+    side = 1
+
+    def message(self, name: str) -> str:
+        if self.or_today:
+            return str(gettext("%(name)s must be today or in the future", name=name))
+        return str(gettext("%(name)s must be in the future", name=name))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import unicodedata
 from typing import Any
 
@@ -12,7 +11,6 @@ from wtforms import Field, Form, RadioField, SelectChoice, StringField, TextArea
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from example.model import is_government_email, normalise_reference
-from govuk_layout.fields import GovDateField
 from govuk_layout.widgets import GovRadioInput, GovTextArea, GovTextInput
 
 DECISION_REASON_MAX = 500
@@ -38,17 +36,6 @@ class PersonName:
             raise ValidationError(
                 gettext("Full name must only include letters, spaces, hyphens, full stops and apostrophes")
             )
-
-
-def today() -> datetime.date:
-    """Today in UTC: never behind the UK's date, so today's UK date is never refused as past."""
-    return datetime.datetime.now(datetime.UTC).date()
-
-
-class NotInPast:
-    def __call__(self, form: Form, field: GovDateField) -> None:
-        if field.data is not None and field.data < today():
-            raise ValidationError(gettext("%(name)s must be today or in the future", name=str(field.name_in_errors)))
 
 
 class GovernmentEmail:

@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from example.forms import GovernmentEmail, NotInPast, PersonName, one_newline, strip, today
+from example.forms import GovernmentEmail, PersonName, one_newline, strip
 from example.journey import DATE, Question
 from example.model import ORGANISATIONS, organisation_name
-from govuk_layout.fields import GovDateField
+from govuk_layout.fields import GovDateField, InTheFuture, uk_today
 from govuk_layout.i18n import govuk_date
 from govuk_layout.widgets import GovCharacterCount, GovRadioInput, GovTextInput
 
@@ -29,7 +29,7 @@ HEADING_LEGEND = {"fieldset": {"legend": {"isPageHeading": True, "classes": "gov
 
 
 def _date_example() -> str:
-    example = today() + datetime.timedelta(days=30)
+    example = uk_today() + datetime.timedelta(days=30)
     hint = gettext("For example, %(day)s %(month)s %(year)s", day=example.day, month=example.month, year=example.year)
     return str(hint)
 
@@ -106,7 +106,7 @@ QUESTIONS = (
         GovDateField(
             _l("When do you need access from?"),
             description=LazyString(_date_example),  # worked out on each render, so the example stays in the future
-            validators=[NotInPast()],
+            validators=[InTheFuture(or_today=True)],
             name_in_errors=_l("Date you need access from"),
         ),
         HEADING_LEGEND,
