@@ -10,7 +10,8 @@ from flask import Flask, render_template_string
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, ValidationError
 
-from govuk_layout.fields import GovDateField, InTheFuture, InThePast, uk_today
+from govuk_layout.fields import GovDateField, InTheFuture, InThePast
+from govuk_layout.i18n import uk_today
 
 NAME = "Date of birth"
 
@@ -93,19 +94,6 @@ def test_the_messages_are_in_the_pages_language(make_app: Callable[..., Flask]) 
         welsh = _posted("4", "Mawrth", "2021")
         assert welsh.validate()
     assert welsh.born.data == datetime.date(2021, 3, 4)
-
-
-@pytest.mark.parametrize(
-    ("utc", "uk_date"),
-    [
-        ("2026-06-01T23:30:00+00:00", "2026-06-02"),  # British Summer Time: the UK is a day ahead of UTC's date
-        ("2026-06-01T22:59:00+00:00", "2026-06-01"),
-        ("2026-12-01T23:30:00+00:00", "2026-12-01"),  # winter: the same date
-        ("2026-03-29T00:30:00+00:00", "2026-03-29"),  # the night the clocks go forward
-    ],
-)
-def test_today_is_the_uks_date(utc: str, uk_date: str) -> None:
-    assert uk_today(datetime.datetime.fromisoformat(utc)) == datetime.date.fromisoformat(uk_date)
 
 
 RULES = [

@@ -315,3 +315,16 @@ def test_an_apps_own_locale_selector_decides_the_page_language(make_app: Callabl
     GovukLayout(app)
     with app.test_request_context("/?lang=en", headers={"Accept-Language": "en"}):
         assert i18n.current_language() == "cy"
+
+
+@pytest.mark.parametrize(
+    ("utc", "uk_date"),
+    [
+        ("2026-06-01T23:30:00+00:00", "2026-06-02"),  # British Summer Time: the UK is a day ahead of UTC's date
+        ("2026-06-01T22:59:00+00:00", "2026-06-01"),
+        ("2026-12-01T23:30:00+00:00", "2026-12-01"),  # winter: the same date
+        ("2026-03-29T00:30:00+00:00", "2026-03-29"),  # the night the clocks go forward
+    ],
+)
+def test_today_is_the_uks_date(utc: str, uk_date: str) -> None:
+    assert i18n.uk_today(datetime.datetime.fromisoformat(utc)) == datetime.date.fromisoformat(uk_date)

@@ -15,7 +15,7 @@ import example
 import govuk_layout
 from example.model import AccessRequest
 from govuk_layout import catalogues
-from govuk_layout.fields import uk_today
+from govuk_layout.i18n import uk_today
 from govuk_layout.testing.processes import ServerProcess
 
 

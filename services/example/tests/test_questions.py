@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from govuk_layout.fields import uk_today
+from govuk_layout.i18n import uk_today
 from govuk_layout.testing.processes import ServerProcess
 
 

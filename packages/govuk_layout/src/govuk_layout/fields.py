@@ -10,27 +10,17 @@ import datetime
 import re
 from abc import ABC, abstractmethod
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString, gettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
-from govuk_layout.i18n import month_number
+from govuk_layout.i18n import month_number, uk_today
 from govuk_layout.widgets import GovDateInput
 
 _DAY = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
 _UNITS = ("day", "month", "year")
-UK = "Europe/London"
-
-
-def uk_today(now: datetime.datetime | None = None) -> datetime.date:
-    """The date in the UK at ``now`` (an aware datetime; by default, now): what a visitor means by "today".
-
-    A server keeps UTC, an hour behind the UK's date in summer between 23:00 and midnight UTC.
-    """
-    return (now or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(UK)).date()
 
 
 def _missing_parts(name: str, missing: tuple[str, ...]) -> str:

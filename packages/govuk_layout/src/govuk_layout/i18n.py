@@ -11,6 +11,7 @@ import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations
@@ -29,6 +30,8 @@ QUERY_PARAMETER = "lang"
 AUTONYMS = {"en": "English", "cy": "Cymraeg"}
 # GOV.UK's date style, "4 March 2030" / "4 Mawrth 2030" (CLDR month names per language).
 GOVUK_DATE = "d MMMM y"
+# The time zone of "today" and of times shown to people (GOV.UK services keep UK time).
+UK_TIME_ZONE = "Europe/London"
 
 
 def N_(text: str) -> str:
@@ -151,6 +154,14 @@ def govuk_date(value: datetime.date | str) -> str:
     if isinstance(value, str):
         value = datetime.date.fromisoformat(value)
     return str(format_date(value, GOVUK_DATE))
+
+
+def uk_today(now: datetime.datetime | None = None) -> datetime.date:
+    """The date in the UK at ``now`` (an aware datetime; by default, now): what a visitor means by "today".
+
+    A server keeps UTC, whose date is a day behind the UK's from 23:00 to midnight UTC in summer.
+    """
+    return (now or datetime.datetime.now(datetime.UTC)).astimezone(ZoneInfo(UK_TIME_ZONE)).date()
 
 
 def month_number(text: str) -> int | None:

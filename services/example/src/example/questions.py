@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, Email, Length
 from example.forms import GovernmentEmail, PersonName, one_newline, strip
 from example.journey import DATE, Question
 from example.model import ORGANISATIONS, organisation_name
-from govuk_layout.fields import GovDateField, InTheFuture, uk_today
-from govuk_layout.i18n import govuk_date
+from govuk_layout.fields import GovDateField, InTheFuture
+from govuk_layout.i18n import govuk_date, uk_today
 from govuk_layout.widgets import GovCharacterCount, GovRadioInput, GovTextInput
 
 REASON_MAX = 500

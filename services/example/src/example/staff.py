@@ -29,10 +29,10 @@ from example.model import (
 )
 from example.repository import AlreadyDecided, StoreUnavailable
 from govuk_layout.auth import current_user, protect_blueprint
-from govuk_layout.i18n import govuk_date
+from govuk_layout.i18n import UK_TIME_ZONE, govuk_date
 
 PAGE_SIZE = 20
-UK = ZoneInfo("Europe/London")
+UK = ZoneInfo(UK_TIME_ZONE)
 # The ?status= filter: its value in the URL -> the stored status (empty: every status).
 FILTERS = {"": None, **{status.lower(): status for status in STATUSES}}
 TAG_COLOURS = {"Received": "govuk-tag--blue", APPROVED: "govuk-tag--green", REJECTED: "govuk-tag--red"}
