@@ -127,9 +127,13 @@ def measure(
 # Page weight: counted by govuk_layout.testing.weight, the accounting the tests assert too.
 
 
+# As the ingress passes on a browser's request: the service answers as in production (HSTS included).
+BEHIND_INGRESS = {"X-Forwarded-Proto": "https"}
+
+
 def fetch(url: str, headers: Mapping[str, str]) -> Transfer:
-    """One GET over real HTTP, with its header lines and its body as sent (still compressed)."""
-    with requests.get(url, headers=dict(headers), stream=True, timeout=10) as response:
+    """One GET over real HTTP as from the ingress, with its header lines and its body as sent (still compressed)."""
+    with requests.get(url, headers={**BEHIND_INGRESS, **headers}, stream=True, timeout=10) as response:
         body = response.raw.read(decode_content=False)
         return Transfer(response.status_code, response.reason or "", list(response.raw.headers.items()), body)
 
