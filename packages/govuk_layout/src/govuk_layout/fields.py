@@ -84,9 +84,10 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
         number = month_number(month)
         if missing:
             self._problem = _missing_parts(str(self.name_in_errors), missing)
-        elif not (_DAY.fullmatch(day) and number and _YEAR.fullmatch(year)):
-            four_numbers = _DAY.fullmatch(day) and number and year.isascii() and year.isdigit()
-            self._problem = gettext("Year must include 4 numbers") if four_numbers else self._not_real()
+        elif not (_DAY.fullmatch(day) and number and year.isascii() and year.isdigit()):
+            self._problem = self._not_real()
+        elif not _YEAR.fullmatch(year):  # a number, but not of four digits
+            self._problem = gettext("Year must include 4 numbers")
         else:
             try:
                 self.data = datetime.date(int(year), number, int(day))
