@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
@@ -25,8 +26,12 @@ class _Form(Form):  # type: ignore[misc]  # WTForms ships no type hints
     born = GovDateField("What is your date of birth?", [_not_2000], name_in_errors=NAME)
 
 
-def _posted(*parts: str) -> _Form:
-    return _Form(MultiDict([("born", part) for part in parts]))
+def _posted(*parts: str, form: type[Form] = _Form) -> Any:
+    return form(MultiDict([("born", part) for part in parts]))
+
+
+def _parts(date: datetime.date) -> tuple[str, str, str]:
+    return str(date.day), str(date.month), str(date.year)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +70,7 @@ def test_a_date_is_read_and_checked_as_govuk_asks(
 
 def test_nothing_posted_is_enter_the_date(app: Flask) -> None:
     with app.test_request_context():
-        form = _Form(MultiDict())
+        form = _posted()
         assert not form.validate()
     assert form.born.errors == ["Enter the date of birth"]
 
@@ -114,22 +119,21 @@ def test_a_date_from_today_gets_govuks_message(
     with app.test_request_context():
         for days in (-400, -1, 0, 1, 400):
             date = uk_today() + datetime.timedelta(days=days)
-            form = DatedForm(MultiDict([("born", str(date.day)), ("born", str(date.month)), ("born", str(date.year))]))
+            form = _posted(*_parts(date), form=DatedForm)
             side = (days > 0) - (days < 0)
             assert form.validate() is (side in allowed), days
             assert form.born.errors == ([] if side in allowed else [message]), days
-        assert not DatedForm(MultiDict()).validate()  # no date: "Enter the ...", and the rule is not asked
+        assert not _posted(form=DatedForm).validate()  # no date: "Enter the ...", and the rule is not asked
 
 
 def test_the_rules_messages_are_in_welsh(make_app: Callable[..., Flask]) -> None:
     app = make_app(GOVUK_LANGUAGES=["en", "cy"])
     yesterday = uk_today() - datetime.timedelta(days=1)
-    parts = [("born", str(yesterday.day)), ("born", str(yesterday.month)), ("born", str(yesterday.year))]
 
     class DatedForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
         born = GovDateField("Dyddiad", [InTheFuture(or_today=True)], name_in_errors="dyddiad")
 
     with app.test_request_context(headers={"Accept-Language": "cy"}):
-        form = DatedForm(MultiDict(parts))
+        form = _posted(*_parts(yesterday), form=DatedForm)
         assert not form.validate()
     assert form.born.errors == ["Rhaid i’r dyddiad fod heddiw neu yn y dyfodol"]
