@@ -11,7 +11,7 @@ from flask import Flask, render_template_string
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, ValidationError
 
-from govuk_layout.fields import GovDateField, InTheFuture, InThePast
+from govuk_layout.fields import After, Before, Between, GovDateField, InTheFuture, InThePast
 from govuk_layout.i18n import uk_today
 
 NAME = "Date of birth"
@@ -137,3 +137,76 @@ def test_the_rules_messages_are_in_welsh(make_app: Callable[..., Flask]) -> None
         form = _posted(*_parts(yesterday), form=DatedForm)
         assert not form.validate()
     assert form.born.errors == ["Rhaid i’r dyddiad fod heddiw neu yn y dyfodol"]
+
+
+START = datetime.date(2027, 3, 4)
+BEFORE, AFTER = {-400, -1}, {1, 2, 400}  # days from START
+
+
+@pytest.mark.parametrize(
+    ("rule", "allowed", "message"),
+    [
+        (Before(START), BEFORE, "Date of birth must be before 4 March 2027"),
+        (Before(START, or_same=True), BEFORE | {0}, "Date of birth must be the same as or before 4 March 2027"),
+        (After(START), AFTER, "Date of birth must be after 4 March 2027"),
+        (After(START, or_same=True), AFTER | {0}, "Date of birth must be the same as or after 4 March 2027"),
+        (After(lambda: START), AFTER, "Date of birth must be after 4 March 2027"),  # a date worked out when checked
+        (
+            Between(START, START + datetime.timedelta(days=1)),
+            {0, 1},
+            "Date of birth must be between 4 March 2027 and 5 March 2027",
+        ),
+    ],
+)
+def test_a_date_against_another_gets_govuks_message(
+    app: Flask, rule: Before | After | Between, allowed: set[int], message: str
+) -> None:
+    class DatedForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
+        born = GovDateField("What is your date of birth?", [rule], name_in_errors=NAME)
+
+    with app.test_request_context():
+        for days in sorted(BEFORE | AFTER | {0}):
+            form = _posted(*_parts(START + datetime.timedelta(days=days)), form=DatedForm)
+            assert form.validate() is (days in allowed), days
+            assert form.born.errors == ([] if days in allowed else [message]), days
+        assert not _posted(form=DatedForm).validate()  # no date: "Enter the ...", and the rule is not asked
+
+
+class _Course(Form):  # type: ignore[misc]  # WTForms ships no type hints
+    starts = GovDateField("When does your course start?", name_in_errors="Start date")
+    ends = GovDateField(
+        "When does your course end?",
+        [After("starts", or_same=True, description="when your course starts")],
+        name_in_errors="The date your course ends",
+    )
+
+
+def _course(starts: tuple[str, ...], ends: tuple[str, ...]) -> Form:
+    return _Course(MultiDict([*(("starts", part) for part in starts), *(("ends", part) for part in ends)]))
+
+
+def test_a_date_against_another_answer_names_it_with_govuks_description(app: Flask) -> None:
+    with app.test_request_context():
+        same = _course(("4", "3", "2027"), ("4", "3", "2027"))
+        before = _course(("4", "3", "2027"), ("3", "3", "2027"))
+        no_start = _course(("", "3", "2027"), ("3", "3", "2027"))
+        assert same.validate()
+        assert not before.validate()
+        assert not no_start.validate()
+    message = "The date your course ends must be the same as or after 4 March 2027 when your course starts"
+    assert before.ends.errors == [message]
+    assert before.starts.errors == []
+    assert no_start.starts.errors == ["Start date must include a day"]  # its own message, and no comparison with it
+    assert no_start.ends.errors == []
+
+
+def test_a_date_against_another_is_in_welsh_with_welsh_months(make_app: Callable[..., Flask]) -> None:
+    app = make_app(GOVUK_LANGUAGES=["en", "cy"])
+
+    class DatedForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
+        born = GovDateField("Dyddiad", [Between(START, START)], name_in_errors="dyddiad")
+
+    with app.test_request_context(headers={"Accept-Language": "cy"}):
+        form = _posted("5", "3", "2027", form=DatedForm)
+        assert not form.validate()
+    assert form.born.errors == ["Rhaid i’r dyddiad fod rhwng 4 Mawrth 2027 a 4 Mawrth 2027"]

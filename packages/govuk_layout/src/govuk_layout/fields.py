@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import LazyString, gettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
-from govuk_layout.i18n import month_number, uk_today
+from govuk_layout.i18n import govuk_date, month_number, uk_today
 from govuk_layout.widgets import GovDateInput
 
 _DAY = re.compile(r"[0-9]{1,2}")
@@ -102,46 +103,138 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
             raise StopValidation(gettext("Enter the %(name_lower)s", name_lower=name[:1].lower() + name[1:]))
 
 
-class _FromToday(ABC):
-    """A date on one side of today in the UK (``side``: -1 before, 1 after), or today too with ``or_today``.
+Limit = datetime.date | Callable[[], datetime.date] | str
+"""A date a rule compares with: a date, a function that gives one when the form is checked (say, a year from
+today), or the name of another :class:`GovDateField` in the same form (no date there, no check: it has its own
+message)."""
 
-    For a :class:`GovDateField`, whose ``name_in_errors`` names the date in the message; no date, no check.
+
+def _date_of(limit: Limit, form: Form) -> datetime.date | None:
+    if isinstance(limit, str):
+        other: datetime.date | None = form[limit].data
+        return other
+    if isinstance(limit, datetime.date):
+        return limit
+    return limit()
+
+
+def _described(message: str, description: str | LazyString | None) -> str:
+    """GOV.UK's "[optional description]" after the dates, in both languages ("... when you started the course")."""
+    return f"{message} {description}" if description else message
+
+
+class _OneSide(ABC):
+    """A :class:`GovDateField`'s date on one side of a limit (``side``: -1 before, 1 after), or on it with ``or_same``.
+
+    The field's ``name_in_errors`` names the date in the message; no date, no check.
     """
 
     side = 0
 
-    def __init__(self, or_today: bool = False) -> None:
-        self.or_today = or_today
+    def __init__(self, or_same: bool) -> None:
+        self.or_same = or_same
 
     def __call__(self, form: Form, field: GovDateField) -> None:
-        if field.data is None:
+        limit = self.limit(form)
+        if field.data is None or limit is None:
             return
-        days = (field.data - uk_today()).days * self.side
-        if days < 0 or (days == 0 and not self.or_today):
-            raise ValidationError(self.message(str(field.name_in_errors)))
+        days = (field.data - limit).days * self.side
+        if days < 0 or (days == 0 and not self.or_same):
+            raise ValidationError(self.message(str(field.name_in_errors), limit))
 
     @abstractmethod
-    def message(self, name: str) -> str:
+    def limit(self, form: Form) -> datetime.date | None:
+        """The date compared with, for this form; None skips the check."""
+
+    @abstractmethod
+    def message(self, name: str, limit: datetime.date) -> str:
         """GOV.UK's message for the date, named ``name``."""
 
 
-class InThePast(_FromToday):
-    """GOV.UK's "must be in the past" (or, with ``or_today``, "must be today or in the past")."""
+class InThePast(_OneSide):
+    """GOV.UK's "must be in the past" (or, with ``or_today``, "must be today or in the past"), today in the UK."""
 
     side = -1
 
-    def message(self, name: str) -> str:
-        if self.or_today:
+    def __init__(self, or_today: bool = False) -> None:
+        super().__init__(or_today)
+
+    def limit(self, form: Form) -> datetime.date:
+        return uk_today()
+
+    def message(self, name: str, limit: datetime.date) -> str:
+        if self.or_same:
             return str(gettext("%(name)s must be today or in the past", name=name))
         return str(gettext("%(name)s must be in the past", name=name))
 
 
-class InTheFuture(_FromToday):
-    """GOV.UK's "must be in the future" (or, with ``or_today``, "must be today or in the future")."""
+class InTheFuture(_OneSide):
+    """GOV.UK's "must be in the future" (or, with ``or_today``, "must be today or in the future"), today in the UK."""
 
     side = 1
 
-    def message(self, name: str) -> str:
-        if self.or_today:
+    def __init__(self, or_today: bool = False) -> None:
+        super().__init__(or_today)
+
+    def limit(self, form: Form) -> datetime.date:
+        return uk_today()
+
+    def message(self, name: str, limit: datetime.date) -> str:
+        if self.or_same:
             return str(gettext("%(name)s must be today or in the future", name=name))
         return str(gettext("%(name)s must be in the future", name=name))
+
+
+class _FromLimit(_OneSide):
+    def __init__(self, limit: Limit, *, or_same: bool = False, description: str | LazyString | None = None) -> None:
+        super().__init__(or_same)
+        self._limit = limit
+        self.description = description
+
+    def limit(self, form: Form) -> datetime.date | None:
+        return _date_of(self._limit, form)
+
+
+class Before(_FromLimit):
+    """GOV.UK's "must be before [date]" (with ``or_same``, "must be the same as or before [date]")."""
+
+    side = -1
+
+    def message(self, name: str, limit: datetime.date) -> str:
+        if self.or_same:
+            message = gettext("%(name)s must be the same as or before %(date)s", name=name, date=govuk_date(limit))
+        else:
+            message = gettext("%(name)s must be before %(date)s", name=name, date=govuk_date(limit))
+        return _described(str(message), self.description)
+
+
+class After(_FromLimit):
+    """GOV.UK's "must be after [date]" (with ``or_same``, "must be the same as or after [date]")."""
+
+    side = 1
+
+    def message(self, name: str, limit: datetime.date) -> str:
+        if self.or_same:
+            message = gettext("%(name)s must be the same as or after %(date)s", name=name, date=govuk_date(limit))
+        else:
+            message = gettext("%(name)s must be after %(date)s", name=name, date=govuk_date(limit))
+        return _described(str(message), self.description)
+
+
+class Between:
+    """GOV.UK's "must be between [date] and [date]", both dates allowed; no date (or no limit), no check."""
+
+    def __init__(self, earliest: Limit, latest: Limit, *, description: str | LazyString | None = None) -> None:
+        self.earliest, self.latest, self.description = earliest, latest, description
+
+    def __call__(self, form: Form, field: GovDateField) -> None:
+        earliest, latest = _date_of(self.earliest, form), _date_of(self.latest, form)
+        if field.data is None or earliest is None or latest is None or earliest <= field.data <= latest:
+            return
+        message = gettext(
+            "%(name)s must be between %(earliest)s and %(latest)s",
+            name=str(field.name_in_errors),
+            earliest=govuk_date(earliest),
+            latest=govuk_date(latest),
+        )
+        raise ValidationError(_described(str(message), self.description))
