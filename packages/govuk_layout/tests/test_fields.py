@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -84,6 +85,37 @@ def test_a_tampered_post_renders_three_inputs_holding_what_was_typed(app: Flask,
     assert html.count("<input") == 3
     assert 'id="born-day"' in html and 'value="4"' in html
     assert "govuk-error-message" in html
+
+
+@pytest.mark.parametrize(
+    ("parts", "in_error"),
+    [
+        (("", "3", "2021"), ("day",)),
+        (("4", "", ""), ("month", "year")),
+        (("x", "3", "2021"), ("day",)),
+        (("32", "3", "2021"), ("day",)),
+        (("4", "13", "2021"), ("month",)),
+        (("4", "3", "２０２１"), ("year",)),
+        (("4", "3", "21"), ("year",)),
+        (("", "", ""), ("day", "month", "year")),  # nothing typed: the whole date
+        (("31", "2", "2021"), ("day", "month", "year")),  # not clear which part is wrong
+        (("x", "13", "2021"), ("day", "month", "year")),  # more than one part wrong
+        (("4", "3", "2021", "9"), ("day", "month", "year")),  # tampered
+        (("4", "3", "2000"), ("day", "month", "year")),  # a validator's message is about the whole date
+    ],
+)
+def test_only_the_parts_in_error_are_marked_and_the_summary_links_to_the_first(
+    app: Flask, parts: tuple[str, ...], in_error: tuple[str, ...]
+) -> None:
+    with app.test_request_context():
+        form = _posted(*parts)
+        assert not form.validate()
+        html = render_template_string("{{ wtforms_errors(form).errorList[0].href }} {{ form.born() }}", form=form)
+    href, inputs = " ".join(html.split()).split(" ", 1)
+    assert href == f"#born-{in_error[0]}"
+    marked = re.findall(r'<input class="[^"]*govuk-input--error[^"]*" id="born-(\w+)"', inputs)
+    assert tuple(marked) == in_error
+    assert inputs.count("<input") == 3
 
 
 def test_the_messages_are_in_the_pages_language(make_app: Callable[..., Flask]) -> None:

@@ -98,7 +98,7 @@ NAME_CHARACTERS = "Full name must only include letters, spaces, hyphens, full st
             "start-date",
             {"start_date": ["1", "", "2030"]},
             "Date you need access from must include a month",
-            "start_date-day",
+            "start_date-month",
         ),
         (
             "start-date",
@@ -116,7 +116,7 @@ NAME_CHARACTERS = "Full name must only include letters, spaces, hyphens, full st
             "start-date",
             {"start_date": ["1", "13", "2030"]},
             "Date you need access from must be a real date",
-            "start_date-day",
+            "start_date-month",
         ),
         (
             "start-date",
@@ -128,9 +128,9 @@ NAME_CHARACTERS = "Full name must only include letters, spaces, hyphens, full st
             "start-date",
             {"start_date": ["1", "2", "²⁰³⁰"]},
             "Date you need access from must be a real date",
-            "start_date-day",
+            "start_date-year",
         ),
-        ("start-date", {"start_date": ["1", "2", "30"]}, "Year must include 4 numbers", "start_date-day"),
+        ("start-date", {"start_date": ["1", "2", "30"]}, "Year must include 4 numbers", "start_date-year"),
         (
             "start-date",
             {"start_date": [str(PAST.day), str(PAST.month), str(PAST.year)]},

@@ -10,18 +10,17 @@ import datetime
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import LazyString, gettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
 from govuk_layout.i18n import govuk_date, month_number, uk_today
-from govuk_layout.widgets import GovDateInput
+from govuk_layout.widgets import DATE_PARTS, GovDateInput
 
 _DAY = re.compile(r"[0-9]{1,2}")
 _YEAR = re.compile(r"[0-9]{4}")
-_UNITS = ("day", "month", "year")
 
 
 def _missing_parts(name: str, missing: tuple[str, ...]) -> str:
@@ -47,6 +46,9 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
       digits: "Year must include 4 numbers". Each stops the field's other validators.
     - ``name_in_errors`` names the date in those messages ("Date of birth"): use a lazy string, so it is
       in the page's language. A validator may read it as ``field.name_in_errors``.
+    - ``error_parts`` names the parts that message is about ("month", "year"), so the widget marks only those
+      and the error summary links to the first; it is empty when the message is about the whole date (nothing
+      typed, a day that month does not have, more than one part wrong, or any validator's message).
     - The widget always gets exactly three parts, whatever was posted: govuk-frontend-wtf's
       ``GovDateInput`` unpacks three, and a tampered post with more or fewer would otherwise be a 500.
     - ``data`` is a :class:`datetime.date` or None; what was typed is kept in ``raw_data`` and shown again.
@@ -62,6 +64,7 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
         super().__init__(label, validators, **kwargs)
         self.name_in_errors = name_in_errors
         self._problem: str | None = None
+        self.error_parts: tuple[str, ...] = ()
 
     def _not_real(self) -> str:
         return str(gettext("%(name)s must be a real date", name=str(self.name_in_errors)))
@@ -71,28 +74,34 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         parts = [str(value).strip() for value in valuelist]
-        self.data, self._problem = None, None
+        self.data, self._problem, self.error_parts = None, None, ()
         if not any(parts):
             self.raw_data = ["", "", ""]
             return
-        if len(parts) != len(_UNITS):
+        if len(parts) != len(DATE_PARTS):
             self.raw_data = [*parts, "", "", ""][:3]
             self._problem = self._not_real()
             return
         self.raw_data = parts
         day, month, year = parts
-        missing = tuple(unit for unit, part in zip(_UNITS, parts, strict=True) if not part)
         number = month_number(month)
+        missing = tuple(part for part, typed in zip(DATE_PARTS, parts, strict=True) if not typed)
+        right = {
+            "day": bool(_DAY.fullmatch(day)) and 1 <= int(day) <= 31,
+            "month": number is not None,
+            "year": year.isascii() and year.isdigit(),
+        }
+        wrong = tuple(part for part in DATE_PARTS if not right[part])
         if missing:
-            self._problem = _missing_parts(str(self.name_in_errors), missing)
-        elif not (_DAY.fullmatch(day) and number and year.isascii() and year.isdigit()):
-            self._problem = self._not_real()
+            self._problem, self.error_parts = _missing_parts(str(self.name_in_errors), missing), missing
+        elif wrong:
+            self._problem, self.error_parts = self._not_real(), wrong if len(wrong) == 1 else ()
         elif not _YEAR.fullmatch(year):  # a number, but not of four digits
-            self._problem = gettext("Year must include 4 numbers")
+            self._problem, self.error_parts = gettext("Year must include 4 numbers"), ("year",)
         else:
             try:
-                self.data = datetime.date(int(year), number, int(day))
-            except ValueError:
+                self.data = datetime.date(int(year), cast(int, number), int(day))  # a month: not in wrong
+            except ValueError:  # a day that month does not have: which part is wrong is not clear
                 self._problem = self._not_real()
 
     def pre_validate(self, form: Form) -> None:

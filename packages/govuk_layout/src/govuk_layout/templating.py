@@ -92,16 +92,22 @@ def check_forms_extra(app: Flask) -> None:
 def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str, Any]:
     """govukErrorSummary params for a WTForms form (needs govuk-frontend-wtf).
 
-    Wraps govuk-frontend-wtf's helper so a date's error links to its day input,
-    the first of the three, as the GOV.UK error summary guidance asks.
+    Wraps govuk-frontend-wtf's helper so a date's error links to the first of its inputs in error (the day
+    when the message is about the whole date), as the GOV.UK error summary guidance asks.
     """
     if not forms_extra_installed():
         raise _forms_extra_missing("wtforms_errors needs")
     from govuk_frontend_wtf.main import wtforms_errors as summary_params
     from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
+    from govuk_layout.widgets import DATE_PARTS, date_error_parts
+
     summary: dict[str, Any] = summary_params(form, {"titleText": gettext("There is a problem"), **(params or {})})
-    dates = {f"#{field.id}": f"#{field.name}-day" for field in form if isinstance(field.widget, GovDateInput)}
+    dates = {
+        f"#{field.id}": f"#{field.name}-{(date_error_parts(field) or DATE_PARTS)[0]}"
+        for field in form
+        if isinstance(field.widget, GovDateInput)
+    }
     for item in summary["errorList"]:
         item["href"] = dates.get(item.get("href"), item.get("href"))
     return summary

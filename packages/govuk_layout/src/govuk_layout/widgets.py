@@ -83,14 +83,29 @@ class GovFileInput(_Translated, wtf.GovFileInput):  # type: ignore[misc]
     pass
 
 
+DATE_PARTS = ("day", "month", "year")  # a date input's inputs, in order; each one's id is "<field name>-<part>"
+
+
+def date_error_parts(field: Any) -> tuple[str, ...]:
+    """The parts of a date field its error is about (``GovDateField.error_parts``); none means the whole date."""
+    return tuple(getattr(field, "error_parts", ()))
+
+
 class GovDateInput(_Translated, wtf.GovDateInput):  # type: ignore[misc]
-    """Day, month and year labelled in the page's language."""
+    """Day, month and year labelled in the page's language; of a field in error, only the parts it names are marked.
+
+    GOV.UK's date input guidance: highlight the missing or wrong day, month or year, or all three when the
+    message is about the whole date (:func:`date_error_parts`).
+    """
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params = super().map_gov_params(field, **kwargs)
         labels = {"Day": gettext("Day"), "Month": gettext("Month"), "Year": gettext("Year")}
-        for item in params.get("items", ()):
+        in_error = date_error_parts(field) if field.errors else ()
+        for part, item in zip(DATE_PARTS, params.get("items", ()), strict=False):
             item["label"] = labels.get(item.get("label"), item.get("label"))
+            if in_error and part not in in_error:
+                item["classes"] = item.get("classes", "").replace("govuk-input--error", "").strip()
         return params
 
 
