@@ -118,6 +118,18 @@ def test_only_the_parts_in_error_are_marked_and_the_summary_links_to_the_first(
     assert inputs.count("<input") == 3
 
 
+def test_a_date_of_birth_names_each_inputs_purpose(app: Flask) -> None:
+    class BirthForm(Form):  # type: ignore[misc]  # WTForms ships no type hints
+        born = GovDateField("What is your date of birth?", name_in_errors=NAME, autocomplete="bday")
+
+    with app.test_request_context():
+        birth = " ".join(render_template_string("{{ form.born() }}", form=_posted(form=BirthForm)).split())
+        other = render_template_string("{{ form.born() }}", form=_posted())
+    for part in ("day", "month", "year"):
+        assert re.search(rf'id="born-{part}"[^>]* autocomplete="bday-{part}"', birth), part
+    assert "autocomplete" not in other
+
+
 def test_the_messages_are_in_the_pages_language(make_app: Callable[..., Flask]) -> None:
     app = make_app(GOVUK_LANGUAGES=["en", "cy"])
     with app.test_request_context(headers={"Accept-Language": "cy"}):

@@ -46,6 +46,8 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
       digits: "Year must include 4 numbers". Each stops the field's other validators.
     - ``name_in_errors`` names the date in those messages ("Date of birth"): use a lazy string, so it is
       in the page's language. A validator may read it as ``field.name_in_errors``.
+    - ``autocomplete="bday"`` on a date of birth gives the inputs ``bday-day``, ``bday-month`` and ``bday-year``,
+      which WCAG 2.2 (1.3.5, identify input purpose) asks of a question about the user.
     - ``error_parts`` names the parts that message is about ("month", "year"), so the widget marks only those
       and the error summary links to the first; it is empty when the message is about the whole date (nothing
       typed, a day that month does not have, more than one part wrong, or any validator's message).
@@ -59,10 +61,17 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
     data: datetime.date | None
 
     def __init__(
-        self, label: str, validators: list[Any] | None = None, *, name_in_errors: str | LazyString, **kwargs: Any
+        self,
+        label: str,
+        validators: list[Any] | None = None,
+        *,
+        name_in_errors: str | LazyString,
+        autocomplete: str | None = None,
+        **kwargs: Any,
     ):
         super().__init__(label, validators, **kwargs)
         self.name_in_errors = name_in_errors
+        self.autocomplete = autocomplete
         self._problem: str | None = None
         self.error_parts: tuple[str, ...] = ()
 

@@ -95,15 +95,19 @@ class GovDateInput(_Translated, wtf.GovDateInput):  # type: ignore[misc]
     """Day, month and year labelled in the page's language; of a field in error, only the parts it names are marked.
 
     GOV.UK's date input guidance: highlight the missing or wrong day, month or year, or all three when the
-    message is about the whole date (:func:`date_error_parts`).
+    message is about the whole date (:func:`date_error_parts`). A field's ``autocomplete`` ("bday") names
+    each input's purpose ("bday-day").
     """
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params = super().map_gov_params(field, **kwargs)
         labels = {"Day": gettext("Day"), "Month": gettext("Month"), "Year": gettext("Year")}
         in_error = date_error_parts(field) if field.errors else ()
+        autocomplete = getattr(field, "autocomplete", None)
         for part, item in zip(DATE_PARTS, params.get("items", ()), strict=False):
             item["label"] = labels.get(item.get("label"), item.get("label"))
+            if autocomplete:
+                item.setdefault("autocomplete", f"{autocomplete}-{part}")
             if in_error and part not in in_error:
                 item["classes"] = item.get("classes", "").replace("govuk-input--error", "").strip()
         return params
