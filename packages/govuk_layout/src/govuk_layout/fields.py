@@ -16,7 +16,7 @@ from flask_babel import LazyString, gettext
 from wtforms import Field, Form
 from wtforms.validators import StopValidation, ValidationError
 
-from govuk_layout.i18n import govuk_date, month_number, uk_today
+from govuk_layout.i18n import N_, govuk_date, month_number, uk_today
 from govuk_layout.widgets import DATE_PARTS, GovDateInput
 
 _DAY = re.compile(r"[0-9]{1,2}")
@@ -148,9 +148,10 @@ class _OneSide(ABC):
     """
 
     side = 0
+    messages = ("", "")  # GOV.UK's message, and its message with or_same (marked with N_ for the catalogues)
 
-    def __init__(self, or_same: bool) -> None:
-        self.or_same = or_same
+    def __init__(self, or_same: bool, description: str | LazyString | None = None) -> None:
+        self.or_same, self.description = or_same, description
 
     def __call__(self, form: Form, field: GovDateField) -> None:
         limit = self.limit(form)
@@ -158,56 +159,40 @@ class _OneSide(ABC):
             return
         days = (field.data - limit).days * self.side
         if days < 0 or (days == 0 and not self.or_same):
-            raise ValidationError(self.message(str(field.name_in_errors), limit))
+            message = gettext(self.messages[self.or_same], name=str(field.name_in_errors), date=govuk_date(limit))
+            raise ValidationError(_described(str(message), self.description))
 
     @abstractmethod
     def limit(self, form: Form) -> datetime.date | None:
         """The date compared with, for this form; None skips the check."""
 
-    @abstractmethod
-    def message(self, name: str, limit: datetime.date) -> str:
-        """GOV.UK's message for the date, named ``name``."""
+
+class _FromToday(_OneSide):
+    def __init__(self, or_today: bool = False) -> None:
+        super().__init__(or_today)
+
+    def limit(self, form: Form) -> datetime.date:
+        return uk_today()
 
 
-class InThePast(_OneSide):
+class InThePast(_FromToday):
     """GOV.UK's "must be in the past" (or, with ``or_today``, "must be today or in the past"), today in the UK."""
 
     side = -1
-
-    def __init__(self, or_today: bool = False) -> None:
-        super().__init__(or_today)
-
-    def limit(self, form: Form) -> datetime.date:
-        return uk_today()
-
-    def message(self, name: str, limit: datetime.date) -> str:
-        if self.or_same:
-            return str(gettext("%(name)s must be today or in the past", name=name))
-        return str(gettext("%(name)s must be in the past", name=name))
+    messages = (N_("%(name)s must be in the past"), N_("%(name)s must be today or in the past"))
 
 
-class InTheFuture(_OneSide):
+class InTheFuture(_FromToday):
     """GOV.UK's "must be in the future" (or, with ``or_today``, "must be today or in the future"), today in the UK."""
 
     side = 1
-
-    def __init__(self, or_today: bool = False) -> None:
-        super().__init__(or_today)
-
-    def limit(self, form: Form) -> datetime.date:
-        return uk_today()
-
-    def message(self, name: str, limit: datetime.date) -> str:
-        if self.or_same:
-            return str(gettext("%(name)s must be today or in the future", name=name))
-        return str(gettext("%(name)s must be in the future", name=name))
+    messages = (N_("%(name)s must be in the future"), N_("%(name)s must be today or in the future"))
 
 
 class _FromLimit(_OneSide):
     def __init__(self, limit: Limit, *, or_same: bool = False, description: str | LazyString | None = None) -> None:
-        super().__init__(or_same)
+        super().__init__(or_same, description)
         self._limit = limit
-        self.description = description
 
     def limit(self, form: Form) -> datetime.date | None:
         return _date_of(self._limit, form)
@@ -217,26 +202,14 @@ class Before(_FromLimit):
     """GOV.UK's "must be before [date]" (with ``or_same``, "must be the same as or before [date]")."""
 
     side = -1
-
-    def message(self, name: str, limit: datetime.date) -> str:
-        if self.or_same:
-            message = gettext("%(name)s must be the same as or before %(date)s", name=name, date=govuk_date(limit))
-        else:
-            message = gettext("%(name)s must be before %(date)s", name=name, date=govuk_date(limit))
-        return _described(str(message), self.description)
+    messages = (N_("%(name)s must be before %(date)s"), N_("%(name)s must be the same as or before %(date)s"))
 
 
 class After(_FromLimit):
     """GOV.UK's "must be after [date]" (with ``or_same``, "must be the same as or after [date]")."""
 
     side = 1
-
-    def message(self, name: str, limit: datetime.date) -> str:
-        if self.or_same:
-            message = gettext("%(name)s must be the same as or after %(date)s", name=name, date=govuk_date(limit))
-        else:
-            message = gettext("%(name)s must be after %(date)s", name=name, date=govuk_date(limit))
-        return _described(str(message), self.description)
+    messages = (N_("%(name)s must be after %(date)s"), N_("%(name)s must be the same as or after %(date)s"))
 
 
 class Between:
