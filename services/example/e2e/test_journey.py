@@ -114,15 +114,27 @@ def test_back_links_and_change_links(page: Page, live_server: ServerProcess) -> 
     expect(page.locator(".govuk-summary-list")).to_contain_text("moj-analytical-services GitHub organisation")
 
 
-@pytest.mark.parametrize(("slug", "field_id"), [("full-name", "full_name"), ("organisation", "organisation")])
-def test_error_summary_links_move_focus_to_the_field(page: Page, audit: Audit, slug: str, field_id: str) -> None:
+@pytest.mark.parametrize(
+    ("slug", "typed", "field_id", "marked"),
+    [
+        ("full-name", {}, "full_name", 1),
+        ("organisation", {}, "organisation", 0),  # radios are marked by their group, not an input
+        ("start-date", {"Day": "4", "Year": "2031"}, "start_date-month", 1),  # only the missing month
+    ],
+)
+def test_error_summary_links_move_focus_to_the_field(
+    page: Page, audit: Audit, slug: str, typed: dict[str, str], field_id: str, marked: int
+) -> None:
     page.goto("/request/full-name")
     for earlier, _, _, _ in QUESTIONS:
         if earlier == slug:
             break
         answer(page, earlier)
         page.get_by_role("button", name="Continue").click()
+    for label, value in typed.items():
+        page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-input--error")).to_have_count(marked)
     link = error_summary(page).get_by_role("link")
     expect(link).to_have_attribute("href", f"#{field_id}")
     link.click()
