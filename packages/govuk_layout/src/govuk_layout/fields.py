@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -141,20 +140,20 @@ def _described(message: str, description: str | LazyString | None) -> str:
     return f"{message} {description}" if description else message
 
 
-class _OneSide(ABC):
+class _OneSide:
     """A :class:`GovDateField`'s date on one side of a limit (``side``: -1 before, 1 after), or on it with ``or_same``.
 
-    The field's ``name_in_errors`` names the date in the message; no date, no check.
+    The field's ``name_in_errors`` names the date in the message; no date (or no limit), no check.
     """
 
     side = 0
     messages = ("", "")  # GOV.UK's message, and its message with or_same (marked with N_ for the catalogues)
 
-    def __init__(self, or_same: bool, description: str | LazyString | None = None) -> None:
-        self.or_same, self.description = or_same, description
+    def __init__(self, limit: Limit, *, or_same: bool = False, description: str | LazyString | None = None) -> None:
+        self.limit, self.or_same, self.description = limit, or_same, description
 
     def __call__(self, form: Form, field: GovDateField) -> None:
-        limit = self.limit(form)
+        limit = _date_of(self.limit, form)
         if field.data is None or limit is None:
             return
         days = (field.data - limit).days * self.side
@@ -162,17 +161,10 @@ class _OneSide(ABC):
             message = gettext(self.messages[self.or_same], name=str(field.name_in_errors), date=govuk_date(limit))
             raise ValidationError(_described(str(message), self.description))
 
-    @abstractmethod
-    def limit(self, form: Form) -> datetime.date | None:
-        """The date compared with, for this form; None skips the check."""
-
 
 class _FromToday(_OneSide):
     def __init__(self, or_today: bool = False) -> None:
-        super().__init__(or_today)
-
-    def limit(self, form: Form) -> datetime.date:
-        return uk_today()
+        super().__init__(uk_today, or_same=or_today)
 
 
 class InThePast(_FromToday):
@@ -189,23 +181,14 @@ class InTheFuture(_FromToday):
     messages = (N_("%(name)s must be in the future"), N_("%(name)s must be today or in the future"))
 
 
-class _FromLimit(_OneSide):
-    def __init__(self, limit: Limit, *, or_same: bool = False, description: str | LazyString | None = None) -> None:
-        super().__init__(or_same, description)
-        self._limit = limit
-
-    def limit(self, form: Form) -> datetime.date | None:
-        return _date_of(self._limit, form)
-
-
-class Before(_FromLimit):
+class Before(_OneSide):
     """GOV.UK's "must be before [date]" (with ``or_same``, "must be the same as or before [date]")."""
 
     side = -1
     messages = (N_("%(name)s must be before %(date)s"), N_("%(name)s must be the same as or before %(date)s"))
 
 
-class After(_FromLimit):
+class After(_OneSide):
     """GOV.UK's "must be after [date]" (with ``or_same``, "must be the same as or after [date]")."""
 
     side = 1
