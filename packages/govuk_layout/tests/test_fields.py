@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask, render_template_string
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, ValidationError
+from wtforms import Form, StringField, ValidationError
 
 from govuk_layout.fields import After, Before, Between, GovDateField, InTheFuture, InThePast
 from govuk_layout.i18n import uk_today
@@ -237,6 +237,22 @@ def test_a_date_against_another_answer_names_it_with_govuks_description(app: Fla
     assert before.starts.errors == []
     assert no_start.starts.errors == ["Start date must include a day"]  # its own message, and no comparison with it
     assert no_start.ends.errors == []
+
+
+@pytest.mark.parametrize("rule", [After("finishes"), Before("name"), Between("starts", "name")])
+def test_a_rule_naming_no_date_field_says_which(app: Flask, rule: After | Before | Between) -> None:
+    """A misspelt or wrong field in a rule is the form's mistake: an error naming it, not a KeyError."""
+
+    class Misnamed(Form):  # type: ignore[misc]  # WTForms ships no type hints
+        name = StringField("Your name")
+        starts = GovDateField("When does it start?", name_in_errors="Start date")
+        ends = GovDateField("When does it end?", [rule], name_in_errors="End date")
+
+    starts, ends = (("starts", part) for part in ("1", "2", "2027")), (("ends", part) for part in ("4", "5", "2027"))
+    posted = MultiDict([("name", "Ann"), *starts, *ends])
+    wrong = "finishes" if isinstance(rule, After) else "name"
+    with app.test_request_context(), pytest.raises(TypeError, match=f"'{wrong}' names no GovDateField of Misnamed"):
+        Misnamed(posted).validate()
 
 
 def test_a_date_against_another_is_in_welsh_with_welsh_months(make_app: Callable[..., Flask]) -> None:

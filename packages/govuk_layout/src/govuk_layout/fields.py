@@ -123,13 +123,15 @@ class GovDateField(Field):  # type: ignore[misc]  # WTForms ships no type hints
 Limit = datetime.date | Callable[[], datetime.date] | str
 """A date a rule compares with: a date, a function that gives one when the form is checked (say, a year from
 today), or the name of another :class:`GovDateField` in the same form (no date there, no check: it has its own
-message)."""
+message; a name that is not one is a ``TypeError`` when the form is checked)."""
 
 
 def _date_of(limit: Limit, form: Form) -> datetime.date | None:
     if isinstance(limit, str):
-        other: datetime.date | None = form[limit].data
-        return other
+        other = form._fields.get(limit)
+        if not isinstance(other, GovDateField):  # a mistake in the form's code: say which, not a KeyError
+            raise TypeError(f"a date rule's limit {limit!r} names no GovDateField of {type(form).__name__}")
+        return other.data
     if isinstance(limit, datetime.date):
         return limit
     return limit()
