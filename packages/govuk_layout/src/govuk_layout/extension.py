@@ -29,6 +29,7 @@ from govuk_layout import (
     observability,
     overlaps,
     pages,
+    responses,
     security,
     sessions,
     static,
@@ -165,4 +166,5 @@ class GovukLayout:
             overlaps.init_app(app)
             auth.init_app(app, settings)
             templating.check_forms_extra(app)
+        responses.init_app(app)
         app.extensions[EXTENSION_KEY] = LayoutState(extension=self, settings=settings)
