@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+import flask
 from werkzeug.datastructures import Headers
-from werkzeug.wrappers import Response
 
 # The headers Werkzeug rewrites in its copy.
 _REWRITTEN = frozenset({"location", "content-location"})
@@ -42,8 +41,15 @@ class HeadersAsSent:
         return headers
 
 
-def init_app(app: Flask) -> None:
-    """Make ``app.response_class`` (Flask's, or the app's own) send its headers through :class:`HeadersAsSent`."""
-    base: type[Response] = app.response_class
-    if not issubclass(base, HeadersAsSent):
-        app.response_class = type(base.__name__, (HeadersAsSent, base), {"__module__": base.__module__})
+class Response(HeadersAsSent, flask.Response):
+    """Flask's response class, sending its headers through :class:`HeadersAsSent`."""
+
+
+def init_app(app: flask.Flask) -> None:
+    """Give an app on Flask's own response class :class:`Response`; an app with a class of its own keeps it as it is.
+
+    A module-level class rather than one made per app, so a response still pickles (Flask-Caching keeps views'
+    responses that way). An app's own class can mix :class:`HeadersAsSent` in itself.
+    """
+    if app.response_class is flask.Response:
+        app.response_class = Response
