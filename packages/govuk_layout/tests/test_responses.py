@@ -42,14 +42,6 @@ def _without_length(response: Response) -> Response:
     return response
 
 
-@pytest.fixture
-def app() -> Flask:
-    app = Flask("responses")
-    app.config.update(TEST_CONFIG, GOVUK_SERVICE_NAME="Fish", GOVUK_CONTACT_EMAIL="a@justice.gov.uk")
-    GovukLayout(app)
-    return app
-
-
 @pytest.mark.parametrize("method", ["GET", "HEAD"])
 @pytest.mark.parametrize("name", RESPONSES)
 def test_the_headers_sent_are_werkzeugs(app: Flask, name: str, method: str) -> None:
@@ -65,7 +57,7 @@ def test_a_plain_page_is_sent_with_its_own_headers_not_a_copy(app: Flask) -> Non
     page = RESPONSES["page"](app.response_class)
     assert page.get_wsgi_headers(environ) is page.headers
     redirect = RESPONSES["relative redirect"](app.response_class)
-    assert redirect.get_wsgi_headers(environ) is not redirect.headers  # made absolute in Werkzeug's copy
+    assert redirect.get_wsgi_headers(environ) is not redirect.headers  # its Location encoded in Werkzeug's copy
 
 
 def test_an_apps_own_response_class_is_left_as_it_is() -> None:

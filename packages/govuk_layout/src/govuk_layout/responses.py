@@ -2,8 +2,8 @@
 
 Before a response starts, Werkzeug's ``get_wsgi_headers`` copies every header, checking each value again
 (about 10 µs for a page's 13 headers, some 2% of a page served from the page cache), and then changes the
-copy only to: make ``Location`` absolute, encode ``Location`` and ``Content-Location`` as URIs, drop
-``Content-Length`` for 1xx, 204 and 304 and the entity headers for 304, and add a missing
+copy only to: encode ``Location`` and ``Content-Location`` as URIs (and make ``Location`` absolute, if the
+class asks), drop ``Content-Length`` for 1xx, 204 and 304 and the entity headers for 304, and add a missing
 ``Content-Length``. A response that needs none of those is sent with its headers as they are.
 """
 
