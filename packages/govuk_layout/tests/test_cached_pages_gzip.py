@@ -4,6 +4,7 @@ nonce and CSRF token stored between them; anything else is left to the compressi
 from __future__ import annotations
 
 import gzip
+import pickle
 import re
 from collections.abc import Callable
 
@@ -84,3 +85,39 @@ def test_a_view_that_changes_the_page_gets_the_hooks_compression(make_app: Calla
     assert page_cache(app).stats().hits == 1
     assert served.headers["Content-Encoding"] == "br"
     assert _body(served).endswith("<!-- added by the view -->")
+
+
+def test_a_page_kept_pickled_is_compressed_as_any_other(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    own = app.jinja_env.from_string('{% extends "govuk_layout/base.html" %}{% block content %}Kept{% endblock %}')
+
+    @app.get("/kept")
+    def kept() -> Response:
+        # As a response cache (Flask-Caching) keeps one and gives it back.
+        restored: Response = pickle.loads(pickle.dumps(render_page(own)))
+        return restored
+
+    client = app.test_client()
+    for _ in range(2):  # rendered, then from the cache and sent as gzip from its pieces
+        client.get("/kept", headers=BROWSER)
+    served = client.get("/kept", headers=BROWSER)
+    assert page_cache(app).stats().hits == 2
+    assert served.headers["Content-Encoding"] == "br"
+    assert "Kept" in _body(served)
+
+
+def test_a_strong_etag_is_made_weak_on_the_gzip_from_pieces(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+    own = app.jinja_env.from_string('{% extends "govuk_layout/base.html" %}{% block content %}Tagged{% endblock %}')
+
+    @app.get("/tagged")
+    def tagged() -> Response:
+        page = render_page(own)
+        page.set_etag("page-v1")
+        return page
+
+    client = app.test_client()
+    client.get("/tagged")
+    served = client.get("/tagged", headers=BROWSER)
+    assert served.headers["Content-Encoding"] == "gzip"
+    assert served.headers["ETag"] == 'W/"page-v1"'

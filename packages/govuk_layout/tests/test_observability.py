@@ -258,3 +258,14 @@ def test_any_other_handler_still_gets_the_request_record(app: Flask, capsys, mon
     assert record.path == "/nowhere" and record.status == 404  # type: ignore[attr-defined]
     (line,) = _request_lines(capsys.readouterr().out)
     assert line["request_id"] == record.request_id  # type: ignore[attr-defined]
+
+
+def test_a_views_own_request_id_header_gives_way_to_the_requests(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
+
+    @app.get("/own-id")
+    def own_id() -> tuple[str, dict[str, str]]:
+        return "x", {"X-Request-Id": "the view's own"}
+
+    response = app.test_client().get("/own-id", headers={"X-Request-Id": "0123456789abcdef0123456789abcdef"})
+    assert response.headers.getlist("X-Request-Id") == ["0123456789abcdef0123456789abcdef"]

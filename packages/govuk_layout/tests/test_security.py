@@ -8,9 +8,10 @@ from collections.abc import Callable
 import pytest
 from flask import Flask, abort, request
 from flask.testing import FlaskClient
+from werkzeug.wrappers import Response
 
 from govuk_layout import ConfigError
-from govuk_layout.security import static_security_headers
+from govuk_layout.security import PageHeaders, static_security_headers
 from govuk_layout.testing import assert_security_headers, csp_directives, csrf_token
 
 HTTPS = "https://service.example"
@@ -308,3 +309,19 @@ def test_the_assets_pages_link_to_carry_the_headers(client: FlaskClient) -> None
         with client.get(url, base_url=HTTPS) as response:
             assert response.status_code == 200, url
             assert_security_headers(response)
+
+
+def test_a_nonce_with_a_line_break_never_becomes_a_header(make_app: Callable[..., Flask]) -> None:
+    """The headers are appended without Werkzeug's check of each value; the one per-request part still is."""
+    app = make_app()
+    headers = PageHeaders(app.config)
+    with app.test_request_context("/"):
+        request.csp_nonce = "n\r\nX-Injected: 1"  # type: ignore[attr-defined]
+        with pytest.raises(ValueError, match="newline"):
+            headers.add_to(Response("x"))
+
+
+def test_a_header_value_with_a_line_break_is_refused_when_the_app_starts(make_app: Callable[..., Flask]) -> None:
+    config = {**make_app().config, "GOVUK_REFERRER_POLICY": "no-referrer\r\nX-Injected: 1"}  # past the schema
+    with pytest.raises(ValueError, match="newline"):
+        PageHeaders(config)

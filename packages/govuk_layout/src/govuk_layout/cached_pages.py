@@ -26,12 +26,13 @@ request's values stored between them, instead of being compressed again by the c
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, after_this_request, current_app, g, render_template, request, session
+from flask import Flask, Request, after_this_request, current_app, g, render_template, request, session
 from jinja2 import Template
 from markupsafe import escape
 from werkzeug.wrappers import Response
@@ -140,21 +141,14 @@ class PageCache(CountedLRU[_Entry]):
         changed = any(self.answer_placeholder.encode() in piece for piece in page.pieces)  # e.g. "…x1x" + "0"
         return entry, printed and not changed and not (request_id and request_id in html)
 
-    def _fill(self, entry: _Entry, compressed: bool, answers: list[str]) -> bytes:
-        """The page with this request's nonce and token, made as a fresh render makes them.
-
-        ``compressed``: send it from the page's compressed pieces (from the cache; a page rendered for this
-        request alone is left to the compression hook, cheaper than compressing its pieces at level 9).
-        """
+    def _fill(self, entry: _Entry, answers: list[str]) -> tuple[bytes, dict[str, str]]:
+        """The page with this request's nonce and token, made as a fresh render makes them, and its slots' values."""
         values = {f"answer{index}": str(escape(answer)) for index, answer in enumerate(answers)}
         if entry.nonce:
             values["nonce"] = security.csp_nonce()
         if entry.csrf:
             values["csrf"] = csrf.token()
-        body = entry.page.fill(values)
-        if compressed:
-            _send_compressed(entry.page, values, body)
-        return body
+        return entry.page.fill(values), values
 
     def render(
         self,
@@ -163,27 +157,35 @@ class PageCache(CountedLRU[_Entry]):
         context: Callable[[], Mapping[str, Any]] | None,
         values: Mapping[str, Any],
         reads_answers: bool,
-    ) -> str | bytes:
-        """The page, as bytes when it came from or went into the cache (its pieces are UTF-8 already)."""
+    ) -> tuple[str | bytes, Callable[[], bytes] | None]:
+        """The page, as bytes when it came from or went into the cache (its pieces are UTF-8 already).
+
+        And for a page from the cache, what makes it gzip from its pieces compressed once (a page rendered for
+        this request alone is left to the compression hook, cheaper than compressing its pieces at level 9).
+        """
         answers: list[str] = []
+        # Each of Flask's proxies looked up once for the whole request.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        current = request._get_current_object()  # type: ignore[attr-defined]
         try:
-            if not self._cacheable(reads_answers):
+            if not self._cacheable(app, current, reads_answers):
                 raise Uncacheable
             values_key = _values_key(values, answers)
-            page = _page_key(names, (key, values_key) if answers else key)
+            page = _page_key(app, current, names, (key, values_key) if answers else key)
         except Uncacheable:
             self._count_uncached()
-            return render_template(names, **values, **(context() if context else {}))
+            return render_template(names, **values, **(context() if context else {})), None
         entry = self._get(page)
         if entry is not None:
-            return self._fill(entry, True, answers)
+            body, filled = self._fill(entry, answers)
+            return body, functools.partial(entry.page.gzip, filled)
         with_slots = _with_slots(values, self.answer_placeholder, [])  # numbered in the key's order
         entry, keep = self._render(names, {**with_slots, **(context() if context else {})}, len(answers))
         if not keep and answers:  # the placeholders did not come out as printed answers: render as usual
-            return render_template(names, **values, **(context() if context else {}))
+            return render_template(names, **values, **(context() if context else {})), None
         if keep:
             self._keep_if_ok(page, entry)
-        return self._fill(entry, False, answers)
+        return self._fill(entry, answers)[0], None
 
     def _keep_if_ok(self, page: Hashable, entry: _Entry) -> None:
         @after_this_request
@@ -192,42 +194,21 @@ class PageCache(CountedLRU[_Entry]):
                 self._put(page, entry)
             return response
 
-    def _cacheable(self, reads_answers: bool) -> bool:
-        if not self.maxsize or current_app.jinja_env.auto_reload or request.method not in ("GET", "HEAD"):
+    def _cacheable(self, app: Flask, current: Request, reads_answers: bool) -> bool:
+        if not self.maxsize or app.jinja_env.auto_reload or current.method not in ("GET", "HEAD"):
             return False
-        held = set(session)  # iterating does not mark the session accessed (no Vary: Cookie of our own)
+        held = set(session._get_current_object())  # type: ignore[attr-defined]  # iterating does not mark the session accessed (no Vary: Cookie of our own)
         if "_flashes" in held or auth.SESSION_KEY in held:
             return False
         return not (reads_answers and held - _IGNORED_KEYS)
-
-
-def _send_compressed(page: Slotted, values: Mapping[str, str], body: bytes) -> None:
-    """Send the page as gzip from its compressed pieces, if the response still carries it and gzip is accepted."""
-
-    @after_this_request  # before the app's after_request hooks, so the compression hook finds it encoded
-    def encode(response: Response) -> Response:
-        if (
-            response.status_code == 200
-            and response.mimetype == "text/html"
-            and not response.direct_passthrough
-            and not response.is_streamed
-            and not response.headers.getlist("Content-Encoding")  # not `in`: a missing header costs an exception
-            and compression.accepted()[1] > 0  # gzip
-            and response.get_data() == body  # a view that changed the page gets the compression hook instead
-        ):
-            response.set_data(page.gzip(values))
-            response.headers["Content-Encoding"] = "gzip"
-            compression.add_vary(response, "Accept-Encoding")
-        return response
 
 
 def _names(names: TemplateNames) -> Hashable:
     return tuple(names) if isinstance(names, list) else names
 
 
-def _page_key(names: TemplateNames, key: Hashable) -> Hashable:
+def _page_key(app: Flask, current: Request, names: TemplateNames, key: Hashable) -> Hashable:
     """Everything a page without anyone's data depends on, besides the app's config (one cache per app)."""
-    current = request._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
     return (
         _names(names),
         key,
@@ -238,7 +219,7 @@ def _page_key(names: TemplateNames, key: Hashable) -> Hashable:
         current.query_string,
         i18n.current_language(),
         consent.current_choice(),  # the cookie banner, and whether analytics loads
-        current_app.config["GOVUK_BRAND"],
+        app.config["GOVUK_BRAND"],
     )
 
 
@@ -267,8 +248,11 @@ def render_page(
     Flask to encode it again (both slow for a page with typographic quotes). To change the page, change the
     response's data; it then goes out through the compression hook instead of from its compressed pieces.
     """
-    page = page_cache().render(template_name_or_list, key, context, values, reads_answers)
-    response: Response = current_app.response_class(page, mimetype="text/html")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
+    page, gzipped = page_cache(app).render(template_name_or_list, key, context, values, reads_answers)
+    response: Response = app.response_class(page, mimetype="text/html")
+    if gzipped is not None:
+        compression.offer_gzip(response, gzipped)
     return response
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+from collections.abc import Callable
 
 import brotli
 from flask import Response, request
@@ -19,6 +20,8 @@ MIN_SIZE = 500  # below this the headers outweigh the saving
 # quality 5's time (4.4 KB), and gzip 1 gives 5.4 KB in under half of level 6's (4.8 KB). See docs/performance.md.
 BROTLI_QUALITY = 2
 GZIP_LEVEL = 1
+# The attribute offer_gzip keeps (the body it was offered for, what makes its gzip) on a response.
+_READY_GZIP = "_govuk_ready_gzip"
 
 
 @functools.lru_cache(maxsize=64)  # keyed by the client's header: bounded; browsers send a handful of them
@@ -67,10 +70,42 @@ def add_vary(response: BaseResponse, *names: str) -> None:
         headers.add("Vary", joined)
 
 
+class _Offer:
+    """A response's body ready as gzip: the body (Werkzeug's list) it was made for, and what makes the gzip."""
+
+    __slots__ = ("body", "make")
+
+    def __init__(self, body: object, make: Callable[[], bytes]) -> None:
+        self.body, self.make = body, make
+
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        # A response kept pickled (Flask-Caching) is compressed as any other when it is sent again.
+        return type(None), ()
+
+
+def offer_gzip(response: BaseResponse, make: Callable[[], bytes]) -> None:
+    """Let ``response`` go out as ``make()`` when the compression hook would send it as gzip, its body unchanged.
+
+    For a body whose gzip is cheaper to make than to compress (a page from the page cache). A response
+    whose body is set again afterwards (a view that changed the page) is compressed as any other.
+    """
+    setattr(response, _READY_GZIP, _Offer(response.response, make))
+
+
+def _encoded(response: Response, body: bytes, encoding: str) -> Response:
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    etags = response.headers.getlist("ETag")  # not get: a missing header costs an exception
+    if etags and etags[0].startswith('"'):
+        response.headers["ETag"] = "W/" + etags[0]  # the bytes differ from the uncompressed ones
+    return response
+
+
 def compress_response(response: Response) -> Response:
     """An ``after_request`` hook. Skips streams, files, partial and empty responses, and anything already encoded."""
+    mimetype = response.mimetype
     if (
-        response.mimetype not in COMPRESSIBLE
+        mimetype not in COMPRESSIBLE
         or response.direct_passthrough
         or response.is_streamed
         or response.status_code in (204, 206, 304)
@@ -78,6 +113,15 @@ def compress_response(response: Response) -> Response:
     ):
         return response
     add_vary(response, "Accept-Encoding")
+    offer: _Offer | None = getattr(response, _READY_GZIP, None)
+    if (
+        offer is not None
+        and offer.body is response.response  # the body it was offered for: set_data makes a new list
+        and response.status_code == 200
+        and mimetype == "text/html"
+        and accepted()[1] > 0  # gzip, even where brotli is preferred: this gzip is cheaper than any compression
+    ):
+        return _encoded(response, offer.make(), "gzip")
     data = response.get_data()
     if len(data) < MIN_SIZE:
         return response
@@ -88,9 +132,4 @@ def compress_response(response: Response) -> Response:
         body = brotli.compress(data, mode=brotli.MODE_TEXT, quality=BROTLI_QUALITY)
     else:
         body = gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
-    response.set_data(body)
-    response.headers["Content-Encoding"] = encoding
-    etags = response.headers.getlist("ETag")  # not get: a missing header costs an exception
-    if etags and etags[0].startswith('"'):
-        response.headers["ETag"] = "W/" + etags[0]  # the bytes differ from the uncompressed ones
-    return response
+    return _encoded(response, body, encoding)

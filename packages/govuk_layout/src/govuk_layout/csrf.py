@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import functools
 import hmac
-import json
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
@@ -119,7 +119,8 @@ def token() -> str:
     raw = session._get_current_object().get(field)  # type: ignore[attr-defined]
     if not isinstance(raw, str):
         return str(generate_csrf())
-    payload = base64_encode(json.dumps(raw, separators=(",", ":")))
+    # What json.dumps gives for a str (Flask-WTF's serializer), without making a JSON encoder for it.
+    payload = base64_encode(encode_basestring_ascii(raw))
     signed = sign(cast(str | bytes, config.get("WTF_CSRF_SECRET_KEY") or app.secret_key), payload)
     setattr(state, field, signed)
     return signed

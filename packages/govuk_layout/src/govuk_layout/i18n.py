@@ -50,8 +50,12 @@ def _best_match(header: str, languages: tuple[str, ...]) -> str:
 
 def select_language() -> str:
     """The language of this request's page."""
+    return _language_of(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def _language_of(app: Flask) -> str:
     # Each of Flask's proxies looked up once: every page asks, and a lookup costs more than what is done here.
-    languages = current_app._get_current_object().config["GOVUK_LANGUAGES"]  # type: ignore[attr-defined]
+    languages = app.config["GOVUK_LANGUAGES"]
     if len(languages) == 1:
         return str(languages[0])  # one language: never read the session or the browser's preference
     current = request._get_current_object()  # type: ignore[attr-defined]
@@ -77,10 +81,11 @@ def _select_locale() -> Locale:
 
 def current_language() -> str:
     """The language this request's page is in, for ``<html lang>``."""
-    if get_babel().locale_selector is _select_locale:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # get_babel() would look it up thrice
+    if get_babel(app).locale_selector is _select_locale:
         # Flask-Babel would ask our selector: asked directly, a page from the page cache, which translates
         # nothing, never sets up Flask-Babel's per-request state.
-        return _locale(select_language()).language
+        return _locale(_language_of(app)).language
     locale = get_locale()
     return locale.language if locale is not None else _languages()[0]
 
