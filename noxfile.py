@@ -220,6 +220,19 @@ def bench(session: nox.Session) -> None:
         session.run("python", "-m", "tools.bench.bench", *args)
 
 
+@nox.session(name="bench-instructions", python=PYTHON)
+def bench_instructions(session: nox.Session) -> None:
+    """Count the instructions a request costs in process under valgrind: hello, the floor, start and question pages."""
+    service = _service(session)
+    with _needs(session):
+        valgrind = system.valgrind(_runner(session))
+    _install(session, "test", assets=True)
+    with _local(session, service):
+        session.run(
+            "python", "-m", "tools.bench.instructions", "--service", service, "--valgrind", valgrind, *session.posargs
+        )
+
+
 @nox.session(name="render-charts", python=PYTHON)
 def render_charts(session: nox.Session) -> None:
     """Render each service's chart per environment into build/charts/; helm lint, kubernetes-validate, checkov."""

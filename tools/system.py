@@ -71,3 +71,8 @@ def java(run: Run) -> str:
 def wrk(run: Run) -> str:
     """wrk, the load generator the bench drives."""
     return find("wrk", "wrk", "no wrk: `apt-get install wrk` (Debian/Ubuntu) or `brew install wrk` (macOS)", run)
+
+
+def valgrind(run: Run) -> str:
+    """valgrind, whose cachegrind counts the instructions of ``nox -s bench-instructions``."""
+    return find("valgrind", "valgrind", "no valgrind: `apt-get install valgrind` (Debian/Ubuntu; Linux only)", run)
