@@ -208,29 +208,26 @@ def screenshots(session: nox.Session) -> None:
     _browser_tests(session, "-m", "screenshots", *session.posargs, env={"E2E_SCREENSHOTS": str(ROOT / "docs")})
 
 
+def _bench(session: nox.Session, module: str, option: str, program: Callable[[system.Run], str], *args: str) -> None:
+    """``python -m module`` on the service, with a local Redis and DynamoDB, ``option`` naming the program it drives."""
+    service = _service(session)
+    with _needs(session):
+        found = program(_runner(session))
+    _install(session, "test", assets=True)
+    with _local(session, service):
+        session.run("python", "-m", module, "--service", service, option, found, *args, *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmark the production pipeline (limits, sessions in Redis) against a bare hello and GOV.UK page, with wrk."""
-    service = _service(session)
-    with _needs(session):
-        wrk = system.wrk(_runner(session))
-    _install(session, "test", assets=True)
-    with _local(session, service):
-        args = ["--service", service, "--wrk", wrk, "--out", str(BUILD / "bench.json"), *session.posargs]
-        session.run("python", "-m", "tools.bench.bench", *args)
+    _bench(session, "tools.bench.bench", "--wrk", system.wrk, "--out", str(BUILD / "bench.json"))
 
 
 @nox.session(name="bench-instructions", python=PYTHON)
 def bench_instructions(session: nox.Session) -> None:
     """Count the instructions a request costs in process under valgrind: hello, the floor, start and question pages."""
-    service = _service(session)
-    with _needs(session):
-        valgrind = system.valgrind(_runner(session))
-    _install(session, "test", assets=True)
-    with _local(session, service):
-        session.run(
-            "python", "-m", "tools.bench.instructions", "--service", service, "--valgrind", valgrind, *session.posargs
-        )
+    _bench(session, "tools.bench.instructions", "--valgrind", system.valgrind)
 
 
 @nox.session(name="render-charts", python=PYTHON)
