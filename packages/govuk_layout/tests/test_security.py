@@ -325,3 +325,21 @@ def test_a_header_value_with_a_line_break_is_refused_when_the_app_starts(make_ap
     config = {**make_app().config, "GOVUK_REFERRER_POLICY": "no-referrer\r\nX-Injected: 1"}  # past the schema
     with pytest.raises(ValueError, match="newline"):
         PageHeaders(config)
+
+
+def test_the_security_headers_are_not_checked_again_on_each_response(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Werkzeug's check of each header value was most of this hook: a Werkzeug whose Headers no longer keeps its
+    list where PageHeaders appends to it would bring the check back, and this says so."""
+    from werkzeug.datastructures import headers as werkzeug_headers
+
+    app = make_app()
+    page_headers, response = PageHeaders(app.config), Response("x")
+    checked: list[str] = []
+    check = werkzeug_headers._str_header_value
+    monkeypatch.setattr(werkzeug_headers, "_str_header_value", lambda value: checked.append(value) or check(value))
+    with app.test_request_context("/"):
+        page_headers.add_to(response)
+    assert checked == []
+    assert response.headers["X-Frame-Options"] == "DENY"
