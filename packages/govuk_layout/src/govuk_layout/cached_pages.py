@@ -152,6 +152,7 @@ class PageCache(CountedLRU[_Entry]):
 
     def render(
         self,
+        app: Flask,
         names: TemplateNames,
         key: Hashable,
         context: Callable[[], Mapping[str, Any]] | None,
@@ -164,9 +165,7 @@ class PageCache(CountedLRU[_Entry]):
         this request alone is left to the compression hook, cheaper than compressing its pieces at level 9).
         """
         answers: list[str] = []
-        # Each of Flask's proxies looked up once for the whole request.
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        current = request._get_current_object()  # type: ignore[attr-defined]
+        current = request._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
         try:
             if not self._cacheable(app, current, reads_answers):
                 raise Uncacheable
@@ -197,7 +196,7 @@ class PageCache(CountedLRU[_Entry]):
     def _cacheable(self, app: Flask, current: Request, reads_answers: bool) -> bool:
         if not self.maxsize or app.jinja_env.auto_reload or current.method not in ("GET", "HEAD"):
             return False
-        held = set(session._get_current_object())  # type: ignore[attr-defined]  # iterating does not mark the session accessed (no Vary: Cookie of our own)
+        held = set(session)  # iterating does not mark the session accessed (no Vary: Cookie of our own)
         if "_flashes" in held or auth.SESSION_KEY in held:
             return False
         return not (reads_answers and held - _IGNORED_KEYS)
@@ -249,7 +248,7 @@ def render_page(
     response's data; it then goes out through the compression hook instead of from its compressed pieces.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy looked up once
-    page, gzipped = page_cache(app).render(template_name_or_list, key, context, values, reads_answers)
+    page, gzipped = page_cache(app).render(app, template_name_or_list, key, context, values, reads_answers)
     response: Response = app.response_class(page, mimetype="text/html")
     if gzipped is not None:
         compression.offer_gzip(response, gzipped)
