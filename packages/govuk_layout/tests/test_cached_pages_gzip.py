@@ -7,14 +7,17 @@ import gzip
 import pickle
 import re
 from collections.abc import Callable
+from typing import Any
 
 import brotli
+import pytest
 from flask import Flask
+from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 from werkzeug.wrappers import Response
 
-from govuk_layout import page_cache, render_page
-from govuk_layout.testing import csrf_token, form_client, without_per_request_values
+from govuk_layout import compression, page_cache, render_page
+from govuk_layout.testing import comparable, csrf_token, form_client, without_per_request_values
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 NONCE = re.compile(r'nonce="([^"]+)"')
@@ -121,3 +124,47 @@ def test_a_strong_etag_is_made_weak_on_the_gzip_from_pieces(make_app: Callable[.
     served = client.get("/tagged", headers=BROWSER)
     assert served.headers["Content-Encoding"] == "gzip"
     assert served.headers["ETag"] == 'W/"page-v1"'
+
+
+def test_the_gzip_from_pieces_goes_out_as_the_general_path_would_send_it(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    app.test_client().get("/privacy")
+    direct = app.test_client().get("/privacy", headers=BROWSER)
+    monkeypatch.setattr(compression, "_send_offer", lambda response: False)  # every step of the general path
+    general = app.test_client().get("/privacy", headers=BROWSER)
+    assert page_cache(app).stats().hits == 2
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    assert comparable(direct, cookie) == comparable(general, cookie)
+    assert direct.headers["Content-Encoding"] == "gzip"
+
+
+def test_the_gzip_from_pieces_looks_no_header_up(
+    make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``render_page`` made it, the response's headers are known: the hook writes them without a search."""
+    app = make_app()
+    own = app.jinja_env.from_string('{% extends "govuk_layout/base.html" %}{% block content %}Own{% endblock %}')
+    app.add_url_rule("/own", "own", lambda: render_page(own))
+    app.test_client().get("/own")
+    looked_up: list[str] = []
+    with app.test_request_context("/own", headers=BROWSER):
+        response = render_page(own)
+        for name in ("getlist", "get", "set", "add", "__setitem__", "__contains__", "__getitem__"):
+            werkzeugs = getattr(Headers, name)
+            monkeypatch.setattr(Headers, name, _spied(werkzeugs, name, looked_up))
+        compression.compress_response(response)
+        monkeypatch.undo()
+    assert looked_up == []
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert int(response.headers["Content-Length"]) == len(response.get_data())
+    assert "Own" in gzip.decompress(response.get_data()).decode()
+
+
+def _spied(method: Callable[..., Any], name: str, calls: list[str]) -> Callable[..., Any]:
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(name)
+        return method(*args, **kwargs)
+
+    return spy

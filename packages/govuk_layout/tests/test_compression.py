@@ -9,6 +9,7 @@ import brotli
 import pytest
 from flask import Flask, Response
 from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 
 from govuk_layout.compression import add_vary
 
@@ -130,3 +131,50 @@ def test_add_vary_gives_the_headers_werkzeugs_vary_set_gives(vary: list[str], na
     expected.vary.update(names)
     add_vary(response, *names)
     assert response.headers.to_wsgi_list() == expected.headers.to_wsgi_list()
+
+
+def _mutated(response: Response, change: str) -> None:
+    headers = response.headers
+    if change == "replaced":
+        headers["Vary"] = "Origin"
+    elif change == "removed":
+        del headers["Vary"]
+    elif change == "moved":  # a header before it removed: the entry is no longer where it was written
+        del headers["Content-Type"]
+    elif change == "second":
+        headers.add("Vary", "Origin")
+
+
+@pytest.mark.parametrize("change", ["none", "replaced", "removed", "moved"])
+def test_add_vary_after_any_change_gives_what_werkzeugs_vary_set_gives(change: str) -> None:
+    expected, response = Response("x"), Response("x")
+    for names in [("Accept-Encoding",), ("Accept-Language", "Cookie")]:
+        for each in (expected, response):
+            _mutated(each, change)
+        expected.vary.update(names)
+        add_vary(response, *names)
+    add_vary(response, "Cookie")
+    assert response.headers.to_wsgi_list() == expected.headers.to_wsgi_list()
+
+
+def test_a_second_vary_header_added_by_hand_is_kept() -> None:
+    response = Response("x")
+    add_vary(response, "Accept-Encoding")
+    _mutated(response, "second")
+    add_vary(response, "Cookie")
+    assert response.headers.getlist("Vary") == ["Accept-Encoding, Cookie", "Origin"]
+
+
+def test_add_vary_searches_the_headers_once_per_response(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A response's hooks add to Vary three times; only the first looks for a Vary header among all the others."""
+    response = Response("x", headers={"X-Other": "1"})
+    searched = []
+    werkzeugs = Headers.getlist
+    monkeypatch.setattr(
+        Headers, "getlist", lambda self, key, *a, **k: searched.append(key) or werkzeugs(self, key, *a, **k)
+    )
+    add_vary(response, "Accept-Encoding")
+    add_vary(response, "Accept-Language", "Cookie")
+    add_vary(response, "Cookie")
+    assert searched == ["Vary"]
+    assert response.headers["Vary"] == "Accept-Encoding, Accept-Language, Cookie"

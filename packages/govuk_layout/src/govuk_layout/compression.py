@@ -20,8 +20,10 @@ MIN_SIZE = 500  # below this the headers outweigh the saving
 # quality 5's time (4.4 KB), and gzip 1 gives 5.4 KB in under half of level 6's (4.8 KB). See docs/performance.md.
 BROTLI_QUALITY = 2
 GZIP_LEVEL = 1
-# The attribute offer_gzip keeps (the body it was offered for, what makes its gzip) on a response.
+# Attributes kept on a response, read through its __dict__ (a missing one costs getattr an exception): the
+# gzip offer_gzip made ready (an _Offer), and the Vary entry add_vary wrote (its index in the header list, and it).
 _READY_GZIP = "_govuk_ready_gzip"
+_VARY_ENTRY = "_govuk_vary"
 
 
 @functools.lru_cache(maxsize=64)  # keyed by the client's header: bounded; browsers send a handful of them
@@ -54,33 +56,54 @@ def _vary_with(current: str, names: tuple[str, ...]) -> str | None:
 
 
 def add_vary(response: BaseResponse, *names: str) -> None:
-    """Add ``names`` to the response's Vary header, exactly as ``response.vary.update(names)`` would.
+    """Add ``names`` to the response's Vary header, as ``response.vary.update(names)`` would.
 
     That parses and re-serialises the header on every response (and a missing header costs Werkzeug an
-    exception to say so); here each distinct (header, names) is worked out once.
+    exception to say so); here each distinct (header, names) is worked out once. A response's hooks add
+    to Vary three times: after the first, while the header is still the entry this wrote in Werkzeug's
+    list, it is found there without a search through every header.
     """
     headers = response.headers
+    listed = getattr(headers, "_list", None)  # Werkzeug's own list of (name, value)
+    ours: tuple[int, tuple[str, str]] | None = response.__dict__.get(_VARY_ENTRY)
+    if ours is not None and type(listed) is list:
+        index, entry = ours
+        if index < len(listed) and listed[index] is entry:  # not replaced, removed or moved since
+            joined = _vary_with(entry[1], names)
+            if joined is not None:  # names from code, the value checked when it was first written
+                listed[index] = entry = ("Vary", joined)
+                response.__dict__[_VARY_ENTRY] = (index, entry)
+            return
     values = headers.getlist("Vary")
     joined = _vary_with(values[0] if values else "", names)
     if joined is None:
         return
     if values:
         headers["Vary"] = joined
-    else:  # the usual first call: appended, as setting would, without a second search for one to replace
-        headers.add("Vary", joined)
+        return
+    headers.add("Vary", joined)  # the usual first call: appended, as setting would, without a second search
+    if type(listed) is list and listed and listed[-1][0] == "Vary":
+        response.__dict__[_VARY_ENTRY] = (len(listed) - 1, listed[-1])
 
 
 class _Offer:
-    """A response's body ready as gzip: the body (Werkzeug's list) it was made for, and what makes the gzip."""
+    """A response's body ready as gzip: the body (Werkzeug's list) it was made for, what makes the gzip, and the
+    response's headers then when they were only a page's own (its type, then its length), else None."""
 
-    __slots__ = ("body", "make")
+    __slots__ = ("body", "headers", "make")
 
-    def __init__(self, body: object, make: Callable[[], bytes]) -> None:
-        self.body, self.make = body, make
+    def __init__(self, body: object, make: Callable[[], bytes], headers: tuple[tuple[str, str], ...] | None) -> None:
+        self.body, self.make, self.headers = body, make, headers
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
         # A response kept pickled (Flask-Caching) is compressed as any other when it is sent again.
         return type(None), ()
+
+
+# The Content-Type Werkzeug gives a text/html response.
+_HTML = ("Content-Type", "text/html; charset=utf-8")
+_VARY_ENCODING = ("Vary", "Accept-Encoding")
+_GZIP = ("Content-Encoding", "gzip")
 
 
 def offer_gzip(response: BaseResponse, make: Callable[[], bytes]) -> None:
@@ -89,7 +112,38 @@ def offer_gzip(response: BaseResponse, make: Callable[[], bytes]) -> None:
     For a body whose gzip is cheaper to make than to compress (a page from the page cache). A response
     whose body is set again afterwards (a view that changed the page) is compressed as any other.
     """
-    setattr(response, _READY_GZIP, _Offer(response.response, make))
+    listed = getattr(response.headers, "_list", None)  # Werkzeug's own list of (name, value)
+    headers = None
+    if type(listed) is list and len(listed) == 2 and listed[0] == _HTML and listed[1][0] == "Content-Length":
+        headers = tuple(listed)
+    response.__dict__[_READY_GZIP] = _Offer(response.response, make, headers)
+
+
+def _send_offer(response: Response) -> bool:
+    """Send the offered gzip if the response is as it was offered, headers and all; whether it did.
+
+    Then the general path below would add ``Vary: Accept-Encoding``, set the body and its length and add
+    ``Content-Encoding``: here the header list is written as that leaves it, without Werkzeug's lookups of
+    each header (a third of a cached page's compression). Anything changed since goes the general way.
+    """
+    offer: _Offer | None = response.__dict__.get(_READY_GZIP)
+    if (
+        offer is None
+        or offer.headers is None
+        or offer.body is not response.response
+        or response.status_code != 200
+        or response.direct_passthrough
+        or accepted()[1] <= 0
+    ):
+        return False
+    listed = getattr(response.headers, "_list", None)
+    if type(listed) is not list or tuple(listed) != offer.headers:
+        return False
+    body = offer.make()
+    response.response = [body]
+    listed[1:] = [("Content-Length", str(len(body))), _VARY_ENCODING, _GZIP]
+    response.__dict__[_VARY_ENTRY] = (2, listed[2])  # add_vary's own entry, as if it had written it
+    return True
 
 
 def _encoded(response: Response, body: bytes, encoding: str) -> Response:
@@ -103,6 +157,8 @@ def _encoded(response: Response, body: bytes, encoding: str) -> Response:
 
 def compress_response(response: Response) -> Response:
     """An ``after_request`` hook. Skips streams, files, partial and empty responses, and anything already encoded."""
+    if _send_offer(response):
+        return response
     mimetype = response.mimetype
     if (
         mimetype not in COMPRESSIBLE
@@ -113,7 +169,7 @@ def compress_response(response: Response) -> Response:
     ):
         return response
     add_vary(response, "Accept-Encoding")
-    offer: _Offer | None = getattr(response, _READY_GZIP, None)
+    offer: _Offer | None = response.__dict__.get(_READY_GZIP)
     if (
         offer is not None
         and offer.body is response.response  # the body it was offered for: set_data makes a new list

@@ -16,10 +16,12 @@ provider) in ``govuk_layout.testing.processes``; staff sign-in in ``govuk_layout
 
 from __future__ import annotations
 
+import gzip
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+import brotli
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -70,6 +72,8 @@ def _form(data: Mapping[str, Any] | Iterable[tuple[str, Any]] | None, token: str
 
 
 # The values a page or its headers carry that are new on every request (or session), and no other.
+# A response body as sent, by its Content-Encoding, to the bytes it stands for.
+_DECODERS: dict[str, Callable[[bytes], bytes]] = {"": bytes, "gzip": gzip.decompress, "br": brotli.decompress}
 _PER_REQUEST = [
     (re.compile(r"""(\bnonce="|'nonce-)[A-Za-z0-9_-]+"""), r"\1NONCE"),
     (re.compile(r'(name="csrf_token"[^>]*value=")[^"]+'), r"\1TOKEN"),
@@ -84,8 +88,9 @@ def without_per_request_values(text: str) -> str:
 
 
 def comparable(response: TestResponse, session_cookie: str) -> tuple[int, list[tuple[str, str]], str]:
-    """Status, headers and body, without what differs on every request: the nonce, the CSRF token, the
-    request id and the value of the ``session_cookie`` (a new session's id). Equal for equal pages."""
+    """Status, headers and body (decoded from gzip or brotli), without what differs on every request: the nonce,
+    the CSRF token, the request id and the value of the ``session_cookie`` (a new session's id). Equal for equal
+    pages."""
     from govuk_layout.observability import REQUEST_ID_HEADER  # here: the plugin loads before a test's environment
 
     cookie = re.compile(rf"^{re.escape(session_cookie)}=[^;]*")
@@ -94,7 +99,8 @@ def comparable(response: TestResponse, session_cookie: str) -> tuple[int, list[t
         for name, value in response.headers
         if name != REQUEST_ID_HEADER
     ]
-    return response.status_code, headers, without_per_request_values(response.get_data(as_text=True))
+    body = _DECODERS[response.headers.get("Content-Encoding", "")](response.get_data())
+    return response.status_code, headers, without_per_request_values(body.decode())
 
 
 class FormClient(FlaskClient):
