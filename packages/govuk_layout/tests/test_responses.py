@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response
 
 from govuk_layout import GovukLayout
-from govuk_layout.responses import HeadersAsSent
+from govuk_layout.responses import HeadersAsSent, header_list
 from govuk_layout.testing import TEST_CONFIG
 
 
@@ -76,3 +77,13 @@ def test_a_response_still_pickles(app: Flask) -> None:
     kept = pickle.loads(pickle.dumps(app.response_class("<p>Hello</p>", status=201, headers={"X-Kept": "yes"})))
     assert isinstance(kept, HeadersAsSent)
     assert (kept.status_code, kept.get_data(), kept.headers["X-Kept"]) == (201, b"<p>Hello</p>", "yes")
+
+
+def test_werkzeug_still_keeps_the_header_list_the_package_appends_to() -> None:
+    """Security headers, Vary and a cached page's gzip are written into this list unchecked: a Werkzeug that keeps
+    no such list sends every page the checked, slower way, and this says so."""
+    headers = Headers([("Content-Type", "text/html")])
+    listed = header_list(headers)
+    assert listed is not None
+    listed.append(("Vary", "Cookie"))
+    assert headers.to_wsgi_list() == [("Content-Type", "text/html"), ("Vary", "Cookie")]

@@ -14,6 +14,8 @@ from flask import Response, request
 from werkzeug.http import parse_accept_header, parse_set_header
 from werkzeug.wrappers import Response as BaseResponse
 
+from govuk_layout.responses import header_list
+
 COMPRESSIBLE = frozenset({"text/html", "text/plain", "application/json", "application/problem+json"})
 MIN_SIZE = 500  # below this the headers outweigh the saving
 # Speed over the last few percent: on a 15 KB GOV.UK page brotli 2 gives 5.2 KB in about a fifth of
@@ -64,9 +66,9 @@ def add_vary(response: BaseResponse, *names: str) -> None:
     list, it is found there without a search through every header.
     """
     headers = response.headers
-    listed = getattr(headers, "_list", None)  # Werkzeug's own list of (name, value)
+    listed = header_list(headers)
     ours: tuple[int, tuple[str, str]] | None = response.__dict__.get(_VARY_ENTRY)
-    if ours is not None and type(listed) is list:
+    if ours is not None and listed is not None:
         index, entry = ours
         if index < len(listed) and listed[index] is entry:  # not replaced, removed or moved since
             joined = _vary_with(entry[1], names)
@@ -82,7 +84,7 @@ def add_vary(response: BaseResponse, *names: str) -> None:
         headers["Vary"] = joined
         return
     headers.add("Vary", joined)  # the usual first call: appended, as setting would, without a second search
-    if type(listed) is list and listed and listed[-1][0] == "Vary":
+    if listed and listed[-1][0] == "Vary":
         response.__dict__[_VARY_ENTRY] = (len(listed) - 1, listed[-1])
 
 
@@ -112,9 +114,9 @@ def offer_gzip(response: BaseResponse, make: Callable[[], bytes]) -> None:
     For a body whose gzip is cheaper to make than to compress (a page from the page cache). A response
     whose body is set again afterwards (a view that changed the page) is compressed as any other.
     """
-    listed = getattr(response.headers, "_list", None)  # Werkzeug's own list of (name, value)
+    listed = header_list(response.headers)
     headers = None
-    if type(listed) is list and len(listed) == 2 and listed[0] == _HTML and listed[1][0] == "Content-Length":
+    if listed is not None and len(listed) == 2 and listed[0] == _HTML and listed[1][0] == "Content-Length":
         headers = tuple(listed)
     response.__dict__[_READY_GZIP] = _Offer(response.response, make, headers)
 
@@ -136,8 +138,8 @@ def _send_offer(response: Response) -> bool:
         or accepted()[1] <= 0
     ):
         return False
-    listed = getattr(response.headers, "_list", None)
-    if type(listed) is not list or tuple(listed) != offer.headers:
+    listed = header_list(response.headers)
+    if listed is None or tuple(listed) != offer.headers:
         return False
     body = offer.make()
     response.response = [body]

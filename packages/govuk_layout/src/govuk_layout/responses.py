@@ -41,6 +41,17 @@ class HeadersAsSent:
         return headers
 
 
+def header_list(headers: Headers) -> list[tuple[str, str]] | None:
+    """Werkzeug's own list of ``(name, value)`` behind ``headers``, or None when this Werkzeug keeps none.
+
+    Appending to it, or replacing an entry in it, skips Werkzeug's check of each value (a regular expression)
+    and its search through every header: for values checked already or made by the package, on every page.
+    The list is a private attribute: without it, callers take Werkzeug's checked way, and a test says so.
+    """
+    listed = getattr(headers, "_list", None)
+    return listed if type(listed) is list else None
+
+
 class Response(HeadersAsSent, flask.Response):
     """Flask's response class, sending its headers through :class:`HeadersAsSent`."""
 

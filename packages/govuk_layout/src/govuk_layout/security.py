@@ -29,6 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from govuk_layout import analytics, randomness
+from govuk_layout.responses import header_list
 
 NONCE_DIRECTIVE = "script-src"
 # Headers RFC 6797 (section 7.2) forbids over plain http.
@@ -164,8 +165,8 @@ class PageHeaders:
         )
         if self._names.isdisjoint(name.lower() for name, _ in headers):  # the usual case: appended at once
             added = [*replaced, *self.defaults]
-            listed = getattr(headers, "_list", None)  # Werkzeug's own list of (name, value), unchecked
-            if type(listed) is list and "\n" not in csp[1] and "\r" not in csp[1]:  # the nonce is ours
+            listed = header_list(headers)
+            if listed is not None and "\n" not in csp[1] and "\r" not in csp[1]:  # the nonce is ours
                 listed += added
             else:
                 headers[len(headers) :] = added  # a slice: extend() makes a call per header
