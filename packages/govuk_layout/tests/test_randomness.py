@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -9,8 +10,10 @@ import sys
 import threading
 
 import pytest
+from itsdangerous.encoding import base64_encode
 
 from govuk_layout import randomness
+from govuk_layout.encoding import urlsafe_b64
 
 
 @pytest.mark.parametrize(
@@ -64,6 +67,7 @@ def test_one_system_call_serves_a_batch_of_tokens(monkeypatch: pytest.MonkeyPatc
 
 # Run in a process of its own: forking pytest's process, which may have threads, is deprecated.
 _FORK_SCRIPT = """
+import base64
 import os
 from govuk_layout.randomness import token_hex
 first = token_hex(16)  # blocks read ahead are now in this process
@@ -83,3 +87,9 @@ print(len(child), len(set(child) | set(parent)))
 def test_a_forked_worker_never_hands_out_its_parents_tokens() -> None:
     result = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["300", "601"]  # every token distinct: the child read its own
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 16, 24, 31, 32, 33, 100])
+def test_urlsafe_b64_is_base64s_and_itsdangerous(size: int) -> None:
+    data = os.urandom(size) + b"\xfb\xff"[: size % 3]  # bytes that give "+" and "/" in plain base64
+    assert urlsafe_b64(data) == base64.urlsafe_b64encode(data).rstrip(b"=") == base64_encode(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
 from collections.abc import Callable
@@ -271,3 +272,28 @@ def test_a_cached_page_for_a_returning_visitor_carries_a_token_its_post_passes(c
     token = csrf_token(page)
     with client.post("/cookies", data=_choice({"csrf_token": token})) as response:
         assert response.status_code in (302, 303)
+
+
+@pytest.mark.parametrize("digest", ["sha1", "sha256", "sha512"])
+@pytest.mark.parametrize("message", [b"", b"an id", b"x" * 5000])
+@pytest.mark.parametrize("keeps_openssl_hmac", [True, False])
+def test_mac_is_hmac_digest(
+    monkeypatch: pytest.MonkeyPatch, digest: str, message: bytes, keeps_openssl_hmac: bool
+) -> None:
+    """The same with CPython's inner OpenSSL HMAC and, where a Python keeps none, with its own object."""
+    if not keeps_openssl_hmac:  # hmac.HMAC's own Python HMAC, as on a Python whose HMAC keeps no OpenSSL object
+        monkeypatch.setattr(hmac, "_hashopenssl", None, raising=False)
+    csrf._keyed.cache_clear()
+    try:
+        for key in (b"k", b"\x00" * 64, b"a longer key than any block, " * 8):
+            assert isinstance(csrf._keyed(key, digest), hmac.HMAC) is not keeps_openssl_hmac
+            assert csrf.mac(key, message, digest) == hmac.digest(key, message, digest)
+            assert csrf.mac(key, message, digest) == hmac.digest(key, message, digest)  # the keyed HMAC kept intact
+    finally:
+        csrf._keyed.cache_clear()
+
+
+def test_this_python_keeps_the_openssl_hmac_that_mac_copies() -> None:
+    """A CPython without it makes every HMAC through layers of Python again (about 12,000 instructions a first
+    visit): this says so."""
+    assert not isinstance(csrf._keyed(b"canary", "sha256"), hmac.HMAC)

@@ -13,8 +13,9 @@ read, so no two processes hand out the same token.
 
 from __future__ import annotations
 
-import base64
 import os
+
+from govuk_layout.encoding import urlsafe_b64
 
 BLOCK = 32  # bytes per token at most: a session id's 32 is the largest the package makes
 _BATCH = 128  # blocks per system call: 4 KiB
@@ -43,4 +44,4 @@ def token_hex(size: int) -> str:
 
 def token_urlsafe(size: int) -> str:
     """``size`` random bytes in unpadded URL-safe base64, as ``secrets.token_urlsafe(size)``."""
-    return base64.urlsafe_b64encode(token_bytes(size)).rstrip(b"=").decode("ascii")
+    return urlsafe_b64(token_bytes(size)).decode("ascii")

@@ -19,7 +19,6 @@ production, shared by every worker and replica; on local disk in development and
 
 from __future__ import annotations
 
-import base64
 import datetime
 import functools
 import hmac
@@ -45,6 +44,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from govuk_layout import csrf, errors, fallbacks, limits, randomness
 from govuk_layout.compression import add_vary
 from govuk_layout.config import ConfigError
+from govuk_layout.encoding import urlsafe_b64
 from govuk_layout.redis_client import SharedRedis, shared_redis
 
 # When the session's data was first stored (epoch seconds): the absolute lifetime counts from here.
@@ -108,7 +108,9 @@ class GovukSession(ServerSideSession):  # type: ignore[misc]  # Flask-Session ha
         """Put the derived token in, if ``key`` is the token's."""
         if key != self.interface.token_field():
             return False
-        self.derived_token = self[key] = csrf.session_token(self.interface.secret(), self.sid)
+        self.derived_token = token = csrf.session_token(self.interface.secret(), self.sid)
+        dict.__setitem__(self, key, token)  # what self[key] = token does, without its layers of Python
+        _changed(self)
         return True
 
     def holds_data(self) -> bool:
@@ -163,7 +165,7 @@ class _GovukSessions(SessionInterface):
 
     def _tag(self, random_part: str) -> str:
         digest = csrf.mac(csrf.derived_key(self.secret(), "session id"), random_part.encode())
-        return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+        return urlsafe_b64(digest[:16]).decode()
 
     def issue(self) -> str:
         """A new anonymous id: random, then a signature, so only this app's ids pass :meth:`issued`."""
