@@ -132,7 +132,7 @@ def test_the_gzip_from_pieces_goes_out_as_the_general_path_would_send_it(
     app = make_app()
     app.test_client().get("/privacy")
     direct = app.test_client().get("/privacy", headers=BROWSER)
-    monkeypatch.setattr(compression, "_send_offer", lambda response: False)  # every step of the general path
+    monkeypatch.setattr(compression, "_sent_as_offered", lambda response, offer: False)  # the general path
     general = app.test_client().get("/privacy", headers=BROWSER)
     assert page_cache(app).stats().hits == 2
     cookie = app.config["SESSION_COOKIE_NAME"]

@@ -121,25 +121,24 @@ def offer_gzip(response: BaseResponse, make: Callable[[], bytes]) -> None:
     response.__dict__[_READY_GZIP] = _Offer(response.response, make, headers)
 
 
-def _send_offer(response: Response) -> bool:
-    """Send the offered gzip if the response is as it was offered, headers and all; whether it did.
+def _usable_offer(response: Response) -> _Offer | None:
+    """The gzip offered for ``response``, if it may still go out: its body unchanged (set_data makes a new list),
+    a 200, and gzip accepted (even where brotli is preferred: this gzip is cheaper than any compression)."""
+    offer: _Offer | None = response.__dict__.get(_READY_GZIP)
+    if offer is not None and offer.body is response.response and response.status_code == 200 and accepted()[1] > 0:
+        return offer
+    return None
+
+
+def _sent_as_offered(response: Response, offer: _Offer) -> bool:
+    """Send the offered gzip if the response's headers are as they were offered; whether it did.
 
     Then the general path below would add ``Vary: Accept-Encoding``, set the body and its length and add
     ``Content-Encoding``: here the header list is written as that leaves it, without Werkzeug's lookups of
     each header (a third of a cached page's compression). Anything changed since goes the general way.
     """
-    offer: _Offer | None = response.__dict__.get(_READY_GZIP)
-    if (
-        offer is None
-        or offer.headers is None
-        or offer.body is not response.response
-        or response.status_code != 200
-        or response.direct_passthrough
-        or accepted()[1] <= 0
-    ):
-        return False
     listed = header_list(response.headers)
-    if listed is None or tuple(listed) != offer.headers:
+    if offer.headers is None or response.direct_passthrough or listed is None or tuple(listed) != offer.headers:
         return False
     body = offer.make()
     response.response = [body]
@@ -159,7 +158,8 @@ def _encoded(response: Response, body: bytes, encoding: str) -> Response:
 
 def compress_response(response: Response) -> Response:
     """An ``after_request`` hook. Skips streams, files, partial and empty responses, and anything already encoded."""
-    if _send_offer(response):
+    offer = _usable_offer(response)
+    if offer is not None and _sent_as_offered(response, offer):
         return response
     mimetype = response.mimetype
     if (
@@ -171,14 +171,7 @@ def compress_response(response: Response) -> Response:
     ):
         return response
     add_vary(response, "Accept-Encoding")
-    offer: _Offer | None = response.__dict__.get(_READY_GZIP)
-    if (
-        offer is not None
-        and offer.body is response.response  # the body it was offered for: set_data makes a new list
-        and response.status_code == 200
-        and mimetype == "text/html"
-        and accepted()[1] > 0  # gzip, even where brotli is preferred: this gzip is cheaper than any compression
-    ):
+    if offer is not None and mimetype == "text/html":
         return _encoded(response, offer.make(), "gzip")
     data = response.get_data()
     if len(data) < MIN_SIZE:
