@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import brotli
 import pytest
 from flask import Flask
 from werkzeug.datastructures import Headers
@@ -18,16 +17,14 @@ from werkzeug.wrappers import Response
 
 from govuk_layout import compression, page_cache, render_page
 from govuk_layout.testing import comparable, csrf_token, form_client, without_per_request_values
+from govuk_layout.testing.weight import decoded
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 NONCE = re.compile(r'nonce="([^"]+)"')
 
 
 def _body(response: TestResponse) -> str:
-    encoding = response.headers.get("Content-Encoding")
-    data = response.get_data()
-    decoded = {"gzip": gzip.decompress, "br": brotli.decompress, None: bytes}[encoding](data)
-    return decoded.decode()
+    return decoded(response.get_data(), response.headers.get("Content-Encoding")).decode()
 
 
 def test_a_page_from_the_cache_is_gzip_from_its_pieces_and_decodes_to_the_fresh_page(

@@ -16,12 +16,10 @@ provider) in ``govuk_layout.testing.processes``; staff sign-in in ``govuk_layout
 
 from __future__ import annotations
 
-import gzip
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-import brotli
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -29,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from govuk_layout.testing import processes
+from govuk_layout.testing.weight import decoded
 
 __all__ = [
     "TEST_CONFIG",
@@ -72,8 +71,6 @@ def _form(data: Mapping[str, Any] | Iterable[tuple[str, Any]] | None, token: str
 
 
 # The values a page or its headers carry that are new on every request (or session), and no other.
-# A response body as sent, by its Content-Encoding, to the bytes it stands for.
-_DECODERS: dict[str, Callable[[bytes], bytes]] = {"": bytes, "gzip": gzip.decompress, "br": brotli.decompress}
 _PER_REQUEST = [
     (re.compile(r"""(\bnonce="|'nonce-)[A-Za-z0-9_-]+"""), r"\1NONCE"),
     (re.compile(r'(name="csrf_token"[^>]*value=")[^"]+'), r"\1TOKEN"),
@@ -99,7 +96,7 @@ def comparable(response: TestResponse, session_cookie: str) -> tuple[int, list[t
         for name, value in response.headers
         if name != REQUEST_ID_HEADER
     ]
-    body = _DECODERS[response.headers.get("Content-Encoding", "")](response.get_data())
+    body = decoded(response.get_data(), response.headers.get("Content-Encoding"))
     return response.status_code, headers, without_per_request_values(body.decode())
 
 

@@ -45,10 +45,18 @@ class Transfer:
         return len(head) + sum(len(f"{name}: {value}\r\n") for name, value in self.headers) + len(self.body)
 
     def decoded(self) -> bytes:
-        encoding = self.header("Content-Encoding")
-        if encoding == "br":
-            return bytes(brotli.decompress(self.body))
-        return gzip.decompress(self.body) if encoding == "gzip" else self.body
+        return decoded(self.body, self.header("Content-Encoding"))
+
+
+def decoded(body: bytes, encoding: str | None) -> bytes:
+    """``body`` as sent with ``Content-Encoding: encoding`` (brotli, gzip, or none), decoded; any other refused."""
+    if encoding == "br":
+        return bytes(brotli.decompress(body))
+    if encoding == "gzip":
+        return gzip.decompress(body)
+    if encoding:
+        raise ValueError(f"not an encoding a browser is offered here: {encoding}")
+    return body
 
 
 Fetch = Callable[[str, Mapping[str, str]], Transfer]
